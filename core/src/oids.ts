@@ -1,0 +1,33 @@
+/** Object identifiers used by core (see ../../../shared/REFERENCE.md, "OIDs"). */
+export const OID = {
+  ecPublicKey: '1.2.840.10045.2.1',
+  /** SM2 curve (and SM2 key in GM/T 0006) */
+  sm2: '1.2.156.10197.1.301',
+  /** sm2-1 signature algorithm, used by some vendors in SignerInfo */
+  sm2Sign: '1.2.156.10197.1.301.1',
+  sm3: '1.2.156.10197.1.401',
+  sm3WithSm2: '1.2.156.10197.1.501',
+  sm3WithRsa: '1.2.156.10197.1.504',
+  sha1: '1.3.14.3.2.26',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  sha1WithRsa: '1.2.840.113549.1.1.5',
+  sha256WithRsa: '1.2.840.113549.1.1.11',
+} as const;
+
+/** GM/T 0006 algorithm identifiers, as GM/T 0020 SOF_SetSignMethod takes them. */
+export const SGD = {
+  SM3_RSA: 0x00010001,
+  SHA1_RSA: 0x00010002,
+  SHA256_RSA: 0x00010004,
+  SM3_SM2: 0x00020201,
+  SM3: 0x00000001,
+  SHA1: 0x00000002,
+  SHA256: 0x00000004,
+  RSA: 0x00010000,
+  SM2_1: 0x00020100,
+  SM2_2: 0x00020200,
+  SM2_3: 0x00020400,
+  SM4_ECB: 0x00000401,
+  SM4_CBC: 0x00000402,
+} as const;
