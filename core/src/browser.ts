@@ -1,0 +1,2 @@
+/** Browser entry (and any runtime without node:crypto): pure TS, @noble/curves and WebCrypto. */
+export * from './api.js';
