@@ -63,11 +63,18 @@ export const nodeRuntime: Runtime = {
     // is one OpenSSL modexp (BN_mod_exp_mont), ~8x faster than JS BigInt.
     // OpenSSL allows a large public exponent for moduli up to 3072 bits (OPENSSL_RSA_SMALL_MODULUS_BITS).
     const length = Math.ceil(n.toString(16).length / 2);
+    if (exponent < 1n || exponent >= n) throw medsignError('KEY_INVALID', { en: 'RSA exponent share outside [1, n)' });
     const key = createPublicKey({
       key: { kty: 'RSA', n: toBase64Url(bigIntToBytes(n, length)), e: toBase64Url(bigIntToBytes(exponent, length)) },
       format: 'jwk',
     });
-    return (base) => new Uint8Array(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, base));
+    return (base) => {
+      try {
+        return new Uint8Array(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, base));
+      } catch {
+        throw medsignError('INPUT_INVALID', { en: 'RSA input must be modulus-length and below n' });
+      }
+    };
   },
   async generateRsaKey(bits): Promise<RsaKeyParts> {
     const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 65537 });

@@ -66,7 +66,12 @@ export const portableRuntime: Runtime = {
   },
   rsaExponentiator(n, exponent) {
     const length = Math.ceil(n.toString(16).length / 2);
-    return (base) => bigIntToBytes(modPow(bytesToBigInt(base), exponent, n), length);
+    if (exponent < 1n || exponent >= n) throw medsignError('KEY_INVALID', { en: 'RSA exponent share outside [1, n)' });
+    return (base) => {
+      const m = bytesToBigInt(base);
+      if (base.length !== length || m >= n) throw medsignError('INPUT_INVALID', { en: 'RSA input must be modulus-length and below n' });
+      return bigIntToBytes(modPow(m, exponent, n), length);
+    };
   },
   async generateRsaKey(bits): Promise<RsaKeyParts> {
     const pair = (await webCrypto().subtle.generateKey(
