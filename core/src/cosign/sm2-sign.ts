@@ -99,16 +99,12 @@ export function phoneSignStart(request: Sm2SignRequest): { state: PhoneSignState
 function cloudInstance(d2: bigint, e: bigint, Q1: Sm2Point): [bigint, bigint, bigint] {
   const { sm2 } = runtime();
   for (;;) {
-    // k2 = t·k3 with t uniform is itself uniform, and k3·Q1 + k2·G = k3·(Q1 + t·G):
-    // one fixed-base and one variable-base multiplication, both constant-time in OpenSSL.
+    const k2 = randomScalar();
     const k3 = randomScalar();
-    const t = randomScalar();
-    const U = sm2.mulBase(t).add(Q1);
-    if (U.is0()) continue;
-    const x1 = sm2.mulX(k3, U);
+    const x1 = sm2.mulAddX(k2, k3, Q1); // (x1, ·) = k3·Q1 + k2·G
+    if (x1 === null) continue;
     const r = modN(e + x1);
     if (r === 0n) continue;
-    const k2 = modN(t * k3);
     const s3 = modN(d2 * (r + k2));
     if (s3 === 0n) continue;
     return [r, modN(d2 * k3), s3];

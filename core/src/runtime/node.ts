@@ -7,11 +7,14 @@ import {
   publicEncrypt,
   randomBytes,
 } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bigIntToBytes, bytesToBigInt, toBase64Url } from '../encoding.js';
 import { medsignError } from '../errors.js';
 import { SCALAR_BYTES, Sm2Point } from '../sm2/curve.js';
-import type { HashAlgorithm, Hasher, Runtime, RsaKeyParts } from './types.js';
+import { invN, modN } from '../sm2/scalar.js';
+import type { HashAlgorithm, Hasher, Runtime, RsaKeyParts, Sm2Arithmetic } from './types.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -34,30 +37,76 @@ function base64UrlToBigInt(b64url: string): bigint {
 // One ECDH context is enough: JS is single-threaded and each call sets its own key.
 const ecdh = createECDH('SM2');
 
+function ecdhMulBase(k: bigint): Sm2Point {
+  ecdh.setPrivateKey(bigIntToBytes(k, SCALAR_BYTES));
+  return Sm2Point.fromBytes(new Uint8Array(ecdh.getPublicKey()));
+}
+
 /**
- * node:crypto (OpenSSL 3). SM2 scalar multiplication goes through OpenSSL's ECDH,
- * which is constant-time (EC_POINT_mul ladder):
+ * Pure node:crypto: OpenSSL's constant-time ECDH.
  *  - k·G: ECDH setPrivateKey(k) computes the public key k·G;
- *  - x(k·P): ECDH computeSecret(P) with private key k is exactly x(k·P) (SEC 1 §3.3.1).
+ *  - a·G + b·P = b·((a·b⁻¹)·G + P), and x(b·U) is ECDH computeSecret(U) with private key b
+ *    (SEC 1 §3.3.1). computeSecret also re-checks the object's own key pair, two more
+ *    multiplications, which is why the addon below is preferred when it is built.
  */
+export const ecdhArithmetic: Sm2Arithmetic = {
+  backend: 'openssl-ecdh',
+  mulBase: ecdhMulBase,
+  mulAddX(a, b, point) {
+    const u = ecdhMulBase(modN(a * invN(b))).add(point);
+    if (u.is0()) return null;
+    ecdh.setPrivateKey(bigIntToBytes(b, SCALAR_BYTES));
+    try {
+      return bytesToBigInt(new Uint8Array(ecdh.computeSecret(u.toBytes(false))));
+    } catch {
+      throw medsignError('POINT_INVALID');
+    }
+  },
+};
+
+interface Sm2EcAddon {
+  mulBase(k: Uint8Array): Uint8Array;
+  mulAddX(a: Uint8Array, b: Uint8Array, point: Uint8Array): Uint8Array | null;
+}
+
+/**
+ * core/native/sm2_ec.node: direct EC_POINT_mul calls into the OpenSSL inside node
+ * (single-term, so OpenSSL's constant-time ladder). Built by core/native/build-addon.mjs
+ * at npm install; absent or MEDSIGN_SM2_ADDON=0 means the ECDH path above.
+ */
+function loadAddon(): Sm2Arithmetic | undefined {
+  if (process.env.MEDSIGN_SM2_ADDON === '0') return undefined;
+  const require = createRequire(import.meta.url);
+  // src/runtime/node.ts in development, dist/index.js when built
+  for (const rel of ['../../native/build/sm2_ec.node', '../native/build/sm2_ec.node']) {
+    let addon: Sm2EcAddon;
+    try {
+      addon = require(fileURLToPath(new URL(rel, import.meta.url))) as Sm2EcAddon;
+    } catch {
+      continue;
+    }
+    return {
+      backend: 'openssl-addon',
+      mulBase: (k) => Sm2Point.fromBytes(addon.mulBase(bigIntToBytes(k, SCALAR_BYTES))),
+      mulAddX(a, b, point) {
+        let x: Uint8Array | null;
+        try {
+          x = addon.mulAddX(bigIntToBytes(a, SCALAR_BYTES), bigIntToBytes(b, SCALAR_BYTES), point.toBytes(false));
+        } catch {
+          throw medsignError('POINT_INVALID');
+        }
+        return x === null ? null : bytesToBigInt(x);
+      },
+    };
+  }
+  return undefined;
+}
+
 export const nodeRuntime: Runtime = {
   name: 'node',
   randomBytes: (length) => new Uint8Array(randomBytes(length)),
   createHasher: nodeHasher,
-  sm2: {
-    mulBase(k) {
-      ecdh.setPrivateKey(bigIntToBytes(k, SCALAR_BYTES));
-      return Sm2Point.fromBytes(new Uint8Array(ecdh.getPublicKey()));
-    },
-    mulX(k, point) {
-      ecdh.setPrivateKey(bigIntToBytes(k, SCALAR_BYTES));
-      try {
-        return bytesToBigInt(new Uint8Array(ecdh.computeSecret(point.toBytes(false))));
-      } catch {
-        throw medsignError('POINT_INVALID');
-      }
-    },
-  },
+  sm2: loadAddon() ?? ecdhArithmetic,
   rsaExponentiator(n, exponent) {
     // A "public key" whose exponent is the share: an RSA public operation without padding
     // is one OpenSSL modexp (BN_mod_exp_mont), ~8x faster than JS BigInt.
@@ -83,3 +132,6 @@ export const nodeRuntime: Runtime = {
     return { n: get('n'), e: get('e'), d: get('d'), p: get('p'), q: get('q') };
   },
 };
+
+/** The same runtime without the addon, for tests and the benchmark. */
+export const nodeEcdhRuntime: Runtime = { ...nodeRuntime, sm2: ecdhArithmetic };

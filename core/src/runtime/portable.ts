@@ -57,11 +57,11 @@ export const portableRuntime: Runtime = {
   },
   createHasher: portableHasher,
   sm2: {
+    backend: 'noble',
     mulBase: (k) => Sm2Point.BASE.multiply(k),
-    mulX(k, point) {
-      const r = point.multiply(k);
-      if (r.is0()) throw medsignError('POINT_INVALID');
-      return r.toAffine().x;
+    mulAddX(a, b, point) {
+      const r = Sm2Point.BASE.multiply(a).add(point.multiply(b));
+      return r.is0() ? null : r.toAffine().x;
     },
   },
   rsaExponentiator(n, exponent) {

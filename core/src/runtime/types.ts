@@ -31,10 +31,15 @@ export interface Hasher {
 }
 
 export interface Sm2Arithmetic {
-  /** k·G for k in [1, n-1]. */
+  /** Which implementation: 'openssl-addon', 'openssl-ecdh' or 'noble'. */
+  readonly backend: string;
+  /** k·G for k in [1, n-1]. Constant-time in k. */
   mulBase(k: bigint): Sm2Point;
-  /** x-coordinate of k·P, for k in [1, n-1] and a validated P; throws if k·P is the identity. */
-  mulX(k: bigint, point: Sm2Point): bigint;
+  /**
+   * x-coordinate of a·G + b·P for a, b in [1, n-1] and a validated P, or null when the
+   * sum is the identity. Constant-time in a and b (they are nonces in the cloud step).
+   */
+  mulAddX(a: bigint, b: bigint, point: Sm2Point): bigint | null;
 }
 
 export interface RsaKeyParts {

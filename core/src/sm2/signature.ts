@@ -53,17 +53,14 @@ export function sm2SignDigest(d: bigint, e: Uint8Array): Sm2Signature {
 
 /**
  * §7.1 B1–B7. With t = (r + s) mod n:  x1 = x([s]G + [t]P_A),  accept iff (e + x1) mod n = r.
- * [s]G + [t]P is computed as [t]([s·t⁻¹]G + P), so the runtime needs only k·G and x(k·P).
  */
 export function sm2VerifyDigest(publicKey: Sm2Point, e: Uint8Array, sig: Sm2Signature): boolean {
   const { r, s } = sig;
   if (!isScalarInRange(r) || !isScalarInRange(s)) return false; // B1, B2
   const t = modN(r + s); // B5
   if (t === 0n) return false;
-  const u = runtime().sm2.mulBase(modN(s * invN(t))).add(publicKey);
-  if (u.is0()) return false;
-  const x1 = runtime().sm2.mulX(t, u); // B6
-  return modN(digestToScalar(e) + x1) === r; // B7
+  const x1 = runtime().sm2.mulAddX(s, t, publicKey); // B6
+  return x1 !== null && modN(digestToScalar(e) + x1) === r; // B7
 }
 
 export interface Sm2SignOptions {
