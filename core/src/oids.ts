@@ -31,3 +31,17 @@ export const SGD = {
   SM4_ECB: 0x00000401,
   SM4_CBC: 0x00000402,
 } as const;
+
+/**
+ * asn1js prints an OID arc above 2^53 as "{hex}" (the arc's 7-bit groups, one per byte).
+ * UUID arcs under 2.25 (X.667), which MedSign's private extensions use, are 128-bit, so
+ * every OID read from a parsed structure goes through this to get its dotted decimal form.
+ */
+export function normalizeOid(oid: string): string {
+  if (!oid.includes('{')) return oid;
+  return oid.replace(/\{([0-9a-fA-F]+)\}/g, (_, hex: string) => {
+    let v = 0n;
+    for (let i = 0; i < hex.length; i += 2) v = (v << 7n) | BigInt(parseInt(hex.slice(i, i + 2), 16) & 0x7f);
+    return v.toString();
+  });
+}

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,15 +17,10 @@ export class OpensslCli {
     return new Uint8Array(readFileSync(join(this.dir, name)));
   }
 
-  /** Returns { ok, out }: ok is the exit status 0; out is stdout+stderr text. */
-  run(args: string[]): { ok: boolean; out: string } {
-    try {
-      const out = execFileSync('openssl', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-      return { ok: true, out };
-    } catch (err) {
-      const e = err as { stdout?: Buffer; stderr?: Buffer };
-      return { ok: false, out: `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}` };
-    }
+  /** Returns { ok, out }: ok is exit status 0; out is stdout followed by stderr. */
+  run(args: string[], input?: Uint8Array): { ok: boolean; out: string } {
+    const r = spawnSync('openssl', args, { cwd: this.dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
+    return { ok: r.status === 0, out: `${r.stdout?.toString() ?? ''}${r.stderr?.toString() ?? ''}` };
   }
 
   dispose(): void {

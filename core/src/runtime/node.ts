@@ -2,21 +2,27 @@ import {
   constants,
   createECDH,
   createHash,
+  createPrivateKey,
   createPublicKey,
   generateKeyPair,
+  privateEncrypt,
   publicEncrypt,
+  type KeyObject,
   randomBytes,
 } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bigIntToBytes, bytesToBigInt, toBase64Url } from '../encoding.js';
+import { modInverse } from '../modular.js';
 import { medsignError } from '../errors.js';
 import { SCALAR_BYTES, Sm2Point } from '../sm2/curve.js';
 import { invN, modN } from '../sm2/scalar.js';
 import type { HashAlgorithm, Hasher, Runtime, RsaKeyParts, Sm2Arithmetic } from './types.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
+const rsaKeyObjects = new WeakMap<RsaKeyParts, KeyObject>();
+
 
 function nodeHasher(algorithm: HashAlgorithm): Hasher {
   const h = createHash(algorithm);
@@ -124,6 +130,34 @@ export const nodeRuntime: Runtime = {
         throw medsignError('INPUT_INVALID', { en: 'RSA input must be modulus-length and below n' });
       }
     };
+  },
+  rsaSign(key, em) {
+    let keyObject = rsaKeyObjects.get(key);
+    if (!keyObject) {
+      const length = Math.ceil(key.n.toString(16).length / 2);
+      const b64 = (v: bigint) => toBase64Url(bigIntToBytes(v, Math.max(1, Math.ceil(v.toString(16).length / 2))));
+      keyObject = createPrivateKey({
+        key: {
+          kty: 'RSA',
+          n: toBase64Url(bigIntToBytes(key.n, length)),
+          e: b64(key.e),
+          d: b64(key.d),
+          p: b64(key.p),
+          q: b64(key.q),
+          dp: b64(key.d % (key.p - 1n)),
+          dq: b64(key.d % (key.q - 1n)),
+          qi: b64(modInverse(key.q, key.p)),
+        },
+        format: 'jwk',
+      });
+      rsaKeyObjects.set(key, keyObject);
+    }
+    try {
+      // RSA_NO_PADDING private "encrypt" is the raw private-key operation, with OpenSSL's CRT and blinding
+      return new Uint8Array(privateEncrypt({ key: keyObject, padding: constants.RSA_NO_PADDING }, em));
+    } catch {
+      throw medsignError('INPUT_INVALID', { en: 'RSA input must be modulus-length and below n' });
+    }
   },
   async generateRsaKey(bits): Promise<RsaKeyParts> {
     const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 65537 });

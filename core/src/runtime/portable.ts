@@ -1,6 +1,7 @@
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bigIntToBytes, bytesToBigInt, fromBase64 } from '../encoding.js';
+import { modInverse } from '../modular.js';
 import { medsignError } from '../errors.js';
 import { Sm2Point } from '../sm2/curve.js';
 import { Sm3 } from '../sm3.js';
@@ -34,6 +35,7 @@ function modPow(base: bigint, exponent: bigint, n: bigint): bigint {
   }
   return r0;
 }
+
 
 function base64UrlToBigInt(b64url: string): bigint {
   const b64 = b64url.replace(/-/g, '+').replace(/_/g, '/');
@@ -72,6 +74,15 @@ export const portableRuntime: Runtime = {
       if (base.length !== length || m >= n) throw medsignError('INPUT_INVALID', { en: 'RSA input must be modulus-length and below n' });
       return bigIntToBytes(modPow(m, exponent, n), length);
     };
+  },
+  rsaSign(key, em) {
+    // CRT (RFC 8017 §5.1.2): m1 = c^dP mod p, m2 = c^dQ mod q, h = qInv·(m1 − m2) mod p, m = m2 + q·h
+    const c = bytesToBigInt(em);
+    if (c >= key.n) throw medsignError('INPUT_INVALID', { en: 'RSA input must be below n' });
+    const m1 = modPow(c, key.d % (key.p - 1n), key.p);
+    const m2 = modPow(c, key.d % (key.q - 1n), key.q);
+    const h = (((m1 - m2) % key.p) + key.p) % key.p * modInverse(key.q, key.p) % key.p;
+    return bigIntToBytes(m2 + key.q * h, em.length);
   },
   async generateRsaKey(bits): Promise<RsaKeyParts> {
     const pair = (await webCrypto().subtle.generateKey(

@@ -19,6 +19,11 @@ export interface Runtime {
    * Mediated RSA raises to a key share, so the exponent is secret and full-length.
    */
   rsaExponentiator(n: bigint, exponent: bigint): (base: Uint8Array) => Uint8Array;
+  /**
+   * The RSA private-key operation EM^d mod n on an already-encoded EM (CRT and blinding
+   * where the platform has them), for whole keys: the CA, the TSA, the OCSP responder.
+   */
+  rsaSign(key: RsaKeyParts, em: Uint8Array): Uint8Array;
   /** A fresh RSA key (e = 65537) with its private parts, for the mediated-RSA dealer. */
   generateRsaKey(bits: number): Promise<RsaKeyParts>;
 }

@@ -1,6 +1,7 @@
 /** Arithmetic modulo the SM2 group order n, and scalar encodings. */
 import { bigIntToBytes, bytesToBigInt, toHex } from '../encoding.js';
 import { medsignError } from '../errors.js';
+import { modInverse } from '../modular.js';
 import { runtime } from '../runtime/current.js';
 import { N, SCALAR_BYTES } from './curve.js';
 
@@ -10,17 +11,10 @@ export function modN(a: bigint): bigint {
   return r < 0n ? r + N : r;
 }
 
-/** a⁻¹ mod n by the extended Euclidean algorithm (n is prime). */
+/** a⁻¹ mod n (n is prime). */
 export function invN(a: bigint): bigint {
-  let [oldR, r]: [bigint, bigint] = [modN(a), N];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const q = oldR / r;
-    [oldR, r] = [r, oldR - q * r];
-    [oldS, s] = [s, oldS - q * s];
-  }
-  if (oldR !== 1n) throw medsignError('SCALAR_OUT_OF_RANGE', { en: 'zero has no inverse' });
-  return modN(oldS);
+  if (modN(a) === 0n) throw medsignError('SCALAR_OUT_OF_RANGE', { en: 'zero has no inverse' });
+  return modInverse(a, N);
 }
 
 export function isScalarInRange(k: bigint): boolean {
