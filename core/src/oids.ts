@@ -13,6 +13,18 @@ export const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha1WithRsa: '1.2.840.113549.1.1.5',
   sha256WithRsa: '1.2.840.113549.1.1.11',
+  // CMS (RFC 5652) and GM/T 0010 content types
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  gmData: '1.2.156.10197.6.1.4.2.1',
+  gmSignedData: '1.2.156.10197.6.1.4.2.2',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  // CMS attributes
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
 } as const;
 
 /** GM/T 0006 algorithm identifiers, as GM/T 0020 SOF_SetSignMethod takes them. */
