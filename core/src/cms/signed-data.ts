@@ -65,6 +65,8 @@ export interface SignedMessageParts {
   signature?: Uint8Array;
   /** an RFC 3161 TimeStampToken (ContentInfo DER) over the signature value */
   timestampToken?: Uint8Array;
+  /** eContentType when it is not the profile's data type (id-ct-TSTInfo for timestamp tokens) */
+  eContentType?: string;
 }
 
 export interface SignMessageOptions {
@@ -76,6 +78,8 @@ export interface SignMessageOptions {
   extraCertificates?: Uint8Array[];
   signingTime?: Date;
   profile?: CmsProfile;
+  /** eContentType other than data (timestamp tokens use id-ct-TSTInfo) */
+  eContentType?: string;
 }
 
 const derOf = (v: unknown): Uint8Array => new Uint8Array(AsnConvert.serialize(v));
@@ -110,7 +114,7 @@ function signedAttributes(parts: SignedMessageParts, cert: ParsedCertificate): A
     }),
   });
   return derSortedSet([
-    attribute(OID.contentType, new asn1js.ObjectIdentifier({ value: CONTENT_TYPES[parts.profile].data }).toBER()),
+    attribute(OID.contentType, new asn1js.ObjectIdentifier({ value: parts.eContentType ?? CONTENT_TYPES[parts.profile].data }).toBER()),
     attribute(OID.signingTime, AsnConvert.serialize(time)),
     attribute(OID.messageDigest, new asn1js.OctetString({ valueHex: hash(digestAlg, parts.content) }).toBER()),
     attribute(OID.signingCertificateV2, AsnConvert.serialize(new SigningCertificateV2({ certs: [essCert] }))),
@@ -155,7 +159,7 @@ export function assembleSignedMessage(parts: SignedMessageParts): Uint8Array {
     version: CMSVersion.v1,
     digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlg]),
     encapContentInfo: new EncapsulatedContentInfo({
-      eContentType: types.data,
+      eContentType: parts.eContentType ?? types.data,
       ...(parts.detached ? {} : { eContent: new EncapsulatedContent({ single: new OctetString(parts.content) }) }),
     }),
     ...(certs.length ? { certificates: new RawDerSet(certs.map((c) => c.slice().buffer as ArrayBuffer)) } : {}),
@@ -183,6 +187,7 @@ export async function signMessage(options: SignMessageOptions): Promise<Uint8Arr
     ...(options.extraCertificates ? { extraCertificates: options.extraCertificates } : {}),
     signingTime,
     signatureAlgorithm: signer.algorithm,
+    ...(options.eContentType ? { eContentType: options.eContentType } : {}),
   };
   const signature = await signer.sign(setOfDer(signedAttributes(parts, cert)));
   return assembleSignedMessage({ ...parts, signature });
@@ -192,6 +197,7 @@ export async function signMessage(options: SignMessageOptions): Promise<Uint8Arr
 
 export interface ParsedSignedMessage {
   profile: CmsProfile;
+  eContentType: string;
   /** the encapsulated content, if attached */
   content: Uint8Array | undefined;
   certificates: Uint8Array[];
@@ -245,9 +251,16 @@ export function parseSignedMessage(der: Uint8Array): ParsedSignedMessage {
     const timeRaw = attrValue(si.signedAttrs, OID.signingTime);
     const mdRaw = attrValue(si.signedAttrs, OID.messageDigest);
     const scRaw = attrValue(si.signedAttrs, OID.signingCertificateV2);
+    const ctRaw = attrValue(si.signedAttrs, OID.contentType);
+    const eContentType = normalizeOid(sd.encapContentInfo.eContentType);
+    // RFC 5652 §11.1: the contentType attribute must name the eContentType
+    if (!ctRaw || normalizeOid((asn1js.fromBER(ctRaw).result as asn1js.ObjectIdentifier).valueBlock.toString()) !== eContentType) {
+      throw medsignError('INPUT_INVALID', { en: 'contentType attribute missing or different from eContentType' });
+    }
     const tst = attrValue(si.unsignedAttrs, OID.signatureTimeStampToken);
     return {
       profile,
+      eContentType,
       content,
       // only X.509 certificates (a SEQUENCE); other CertificateChoices are [n]-tagged
       certificates: [...(sd.certificates ?? [])].map((c) => new Uint8Array(c)).filter((c) => c[0] === 0x30),
@@ -324,6 +337,25 @@ export function verifySignedMessage(der: Uint8Array, options: { content?: Uint8A
   if (!verifySignature(msg.signatureAlgorithm, cert.publicKey, msg.signedAttributes, msg.signature)) return { valid: false, failure: 'SIG_CRYPTO_FAILURE', ...base };
   if (msg.signingCertificateHash !== undefined && msg.signingCertificateHash !== cert.sha256) return { valid: false, failure: 'SIGNING_CERTIFICATE_MISMATCH', ...base };
   return { valid: true, ...base };
+}
+
+/**
+ * Set (add or replace) an unsigned attribute of the single SignerInfo, leaving every signed
+ * byte as it was. Refuses if re-encoding would change the signed attributes (non-DER input).
+ */
+export function setUnsignedAttribute(der: Uint8Array, type: string, value: Uint8Array): Uint8Array {
+  const before = parseSignedMessage(der);
+  const info = AsnConvert.parse(der, ContentInfo);
+  const sd = AsnConvert.parse(info.content, RawSignedData);
+  const si = AsnConvert.parse(sd.signerInfos[0]!, SignerInfo);
+  si.unsignedAttrs = [...(si.unsignedAttrs ?? []).filter((a) => a.attrType !== type), attribute(type, value.slice().buffer as ArrayBuffer)];
+  sd.signerInfos = new RawDerSet([AsnConvert.serialize(si)]);
+  const out = derOf(new ContentInfo({ contentType: info.contentType, content: AsnConvert.serialize(sd) }));
+  const after = parseSignedMessage(out);
+  if (!equalBytes(after.signedAttributes, before.signedAttributes) || !equalBytes(after.signature, before.signature)) {
+    throw medsignError('NOT_SUPPORTED', { en: 'the message is not DER-encoded; cannot add attributes without changing signed bytes' });
+  }
+  return out;
 }
 
 /** SOF_GetInfoFromSignedMessage: 1 = content, 2 = signer certificate, 3 = signature value. */
