@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 // Two entries share one code base; they differ only in the runtime they install
 // (src/runtime/): node:crypto in Node, pure TS + WebCrypto in browsers.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/browser.ts'],
+  entry: { index: 'src/index.ts', browser: 'src/browser.ts', tool: 'src/tool/main.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,
