@@ -44,3 +44,37 @@ export * from './cosign/mediated-rsa.js';
 export { MAX_BATCH, PROTOCOL_VERSION } from './cosign/wire.js';
 export type { SchnorrProof } from './cosign/schnorr.js';
 export { verificationCode } from './verification-code.js';
+
+// ---- certificates and signature formats ----
+export * from './pki/algorithms.js';
+export * from './pki/public-key.js';
+export * from './pki/signer.js';
+export * from './pki/name.js';
+export * from './pki/extensions.js';
+export * from './pki/certificate.js';
+export * from './pki/csr.js';
+export * from './pki/cert-info.js';
+export {
+  signMessage,
+  assembleSignedMessage,
+  signedAttributesToSign,
+  parseSignedMessage,
+  verifySignedMessage,
+  findSignerCertificate,
+  getInfoFromSignedMessage,
+  setUnsignedAttribute,
+  CMS_PROFILES,
+  type CmsProfile,
+  type SignedMessageParts,
+  type SignMessageOptions,
+  type ParsedSignedMessage,
+  type SignedMessageVerification,
+  type SignedMessageFailure,
+} from './cms/signed-data.js';
+export * from './tsp/timestamp.js';
+export * from './revocation/crl.js';
+export * from './revocation/ocsp.js';
+export * from './validation/report.js';
+export { validateSignedMessage, validateCertificate, sofValidateCertCode, type ValidationOptions } from './validation/validate.js';
+export { toCompact, fromCompact, parseCompact, compactToText, type CompactRecordInfo, type CertificateStore } from './compact/record.js';
+export { normalizeOid } from './oids.js';

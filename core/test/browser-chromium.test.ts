@@ -178,4 +178,26 @@ describe('core in Chromium (the H5 phone app path)', () => {
     const pub = createPublicKey({ key: { kty: 'RSA', n: toBase64Url(fromHex(cloudShare.n)), e: toBase64Url(fromHex(cloudShare.e.padStart(6, '0'))) }, format: 'jwk' });
     expect(verify('sha256', message, pub, fromHex(sig))).toBe(true);
   });
+
+  it('the browser verifies an SM2 CMS signature and reads its certificate (pure-TS path)', async () => {
+    const { makeCa, issueStaff } = await import('./pki-fixtures.js');
+    const { signMessage } = await import('../src/cms/signed-data.js');
+    const ca = await makeCa('sm2', 'Browser Root');
+    const staff = await issueStaff('sm2', ca);
+    const content = new TextEncoder().encode('检验报告 lab report');
+    const cms = await signMessage({ content, signer: staff.signer, certificate: staff.der, profile: 'gmt0010' });
+    const result = await page.evaluate(
+      ([cmsHex, caHex]) => {
+        const c = (window as any).MedSignCore;
+        const der = c.fromHex(cmsHex);
+        const v = c.verifySignedMessage(der);
+        const tampered = der.slice();
+        tampered[der.length - 10] ^= 1; // inside the signature value
+        const report = c.validateSignedMessage(der, { trustAnchors: [c.fromHex(caHex)] });
+        return { valid: v.valid, subject: v.signerCertificate?.subjectText, tampered: c.verifySignedMessage(tampered).valid, indication: report.indication };
+      },
+      [toHex(cms), toHex(ca.der)] as const,
+    );
+    expect(result).toEqual({ valid: true, subject: staff.cert.subjectText, tampered: false, indication: 'TOTAL_PASSED' });
+  });
 });
