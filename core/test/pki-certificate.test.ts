@@ -135,6 +135,19 @@ describe('PKCS#10 requests signed by a phone + cloud co-signature', () => {
     }
   });
 
+  it('requests with whole keys for SM2, RSA-2048 and RSA-1024 pass openssl req -verify', async () => {
+    for (const kind of ['sm2', 'rsa-2048', 'rsa-1024'] as const) {
+      const signer = localSigner(await generatePrivateKey(kind));
+      const csr = await buildCsr(buildName([{ type: 'CN', value: `csr-${kind}` }]), signer, [X.basicConstraintsExtension(false)]);
+      expect(parseCsr(csr).signatureValid).toBe(true);
+      cli.write(`${kind}.csr`, toPem(csr, 'CERTIFICATE REQUEST'));
+      const r = cli.run(['req', '-in', `${kind}.csr`, '-verify', '-noout', ...(kind === 'sm2' ? ['-vfyopt', 'distid:1234567812345678'] : []), '-text']);
+      expect(r.out).toMatch(/verify OK/i);
+      expect(r.out).toContain(`CN = csr-${kind}`);
+      expect(r.out).toMatch(/CA:FALSE/);
+    }
+  });
+
   it('we read and check requests made by openssl', () => {
     const r = cli.run(['req', '-new', '-key', 'o-sm2.key', '-sm3', '-sigopt', 'distid:1234567812345678', '-subj', '/CN=from-openssl', '-out', 'o.csr']);
     expect(r.ok, r.out).toBe(true);
