@@ -36,7 +36,6 @@ const catalogue = {
   SESSION_REPLAY: [SOR.IndataErr, '会话步骤已执行过，拒绝重放', 'this session step has already run; replay refused'],
   COSIGN_REPLY_INVALID: [SOR.SignDataErr, '云端协同签名应答无效，签名已拒绝', 'the cloud co-signing reply is invalid; signature refused'],
   SIGNATURE_CHECK_FAILED: [SOR.SignDataErr, '签名结果自检失败，未输出签名', 'the signature failed its final check and was not released'],
-  SIGNATURE_INVALID: [SOR.VerifySignDataErr, '签名验证失败', 'signature verification failed'],
   NOT_SUPPORTED: [SOR.NotSupportYetErr, '暂不支持该功能或类型', 'not supported'],
   CERT_INVALID: [SOR.CertInvalidErr, '证书无效', 'certificate is invalid'],
   INTERNAL: [SOR.UnknownErr, '内部错误', 'internal error'],
