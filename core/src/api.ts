@@ -72,8 +72,35 @@ export {
   type SignedMessageFailure,
 } from './cms/signed-data.js';
 export * from './tsp/timestamp.js';
-export * from './revocation/crl.js';
-export * from './revocation/ocsp.js';
+export { CRL_REASON, isCrlReason, issueCrl, parseCrl, verifyCrlSignature, findRevokedEntry, normalizeSerialHex, type CrlReasonCode, type CrlRequest, type CrlEntryInput, type CrlEntry, type ParsedCrl } from './revocation/crl.js';
+export {
+  OCSP_OIDS,
+  OCSP_CLOCK_SKEW_MS,
+  ocspCertId,
+  sameCertId,
+  ocspNonce,
+  buildOcspRequest,
+  parseOcspRequest,
+  buildOcspResponse,
+  buildOcspErrorResponse,
+  parseOcspResponse,
+  verifyOcspResponse,
+  type OcspCertId,
+  type CertStatus,
+  type OcspErrorStatus,
+  type OcspResponseStatus,
+  type OcspRequestOptions,
+  type ParsedOcspRequest,
+  type OcspResponseOptions,
+  type OcspSingleResponseInput,
+  type OcspSingleResponse,
+  type OcspBasicResponse,
+  type OcspErrorResponse,
+  type ParsedOcspResponse,
+  type OcspVerificationFailure,
+  type OcspVerifyOptions,
+  type OcspVerification,
+} from './revocation/ocsp.js';
 export * from './validation/report.js';
 export { validateSignedMessage, validateCertificate, sofValidateCertCode, type ValidationOptions } from './validation/validate.js';
 export { toCompact, fromCompact, parseCompact, compactToText, type CompactRecordInfo, type CertificateStore } from './compact/record.js';

@@ -43,3 +43,18 @@ export function childrenOf(bytes: Uint8Array, parent: Tlv): Tlv[] {
   }
   return out;
 }
+
+/**
+ * The X.509 SIGNED{…} shape (certificates, CSRs, CRLs): exactly one SEQUENCE of
+ * { SEQUENCE tbs, SEQUENCE algorithm, BIT STRING with 0 unused bits }, nothing after it.
+ * The unsigned outer layer is not covered by the signature, so it is checked strictly:
+ * otherwise its bytes could be altered without any signature check noticing.
+ */
+export function assertSignedStructure(der: Uint8Array): void {
+  const bad = () => medsignError('INPUT_INVALID', { en: 'not a strict DER signed structure' });
+  const top = readTlv(der);
+  if (top.tag !== 0x30 || top.end !== der.length) throw bad();
+  const kids = childrenOf(der, top);
+  if (kids.length !== 3 || kids[0]!.tag !== 0x30 || kids[1]!.tag !== 0x30 || kids[2]!.tag !== 0x03) throw bad();
+  if (kids[2]!.end - kids[2]!.contentStart < 2 || der[kids[2]!.contentStart] !== 0) throw bad();
+}

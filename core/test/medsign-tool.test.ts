@@ -88,6 +88,15 @@ describe('medsign-tool inspect', () => {
   });
 });
 
+describe('the installed command', () => {
+  it('core/bin/medsign-tool.mjs (what npm links as medsign-tool) runs the built CLI', () => {
+    const bin = fileURLToPath(new URL('../bin/medsign-tool.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [bin, 'inspect', paths.ca!], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/证书 Certificate/);
+  });
+});
+
 describe('medsign-tool verify', () => {
   it('a valid detached signature: exit 0 and TOTAL_PASSED; --json gives the report', () => {
     const r = tool('verify', '--sig', paths.cms!, '--data', paths.data!, '--trust', paths.ca!);

@@ -259,6 +259,21 @@ describe('keys, names and bad input', () => {
     }
   });
 
+  it('the unsigned outer layer is parsed strictly: trailing bytes, a wrong tag or unused signature bits are refused', () => {
+    const der = staff.get('rsa-2048')!.der;
+    const trailing = Uint8Array.from([...der, 0]);
+    // the signatureAlgorithm SEQUENCE sits right after the TBS; retag it
+    const tbsEnd = 4 + ((der[6]! << 8) | der[7]!) + 4; // 30 82 LL LL | 30 82 LL LL …
+    const retagged = der.slice();
+    retagged[tbsEnd] = 0xb0;
+    const unusedBits = der.slice();
+    unusedBits[der.length - 257] = 0x01; // the BIT STRING's unused-bits octet before a 256-byte signature
+    for (const bad of [trailing, retagged, unusedBits]) {
+      expect(() => parseCertificate(bad)).toThrow(code('INPUT_INVALID'));
+    }
+    expect(parseCertificate(der).serialNumber).toBe(staff.get('rsa-2048')!.cert.serialNumber);
+  });
+
   it('issueCertificate refuses bad serials, inverted validity and duplicate extensions', async () => {
     const ca = cas.get('sm2')!;
     const base = { issuer: ca.cert.subject, subject: ca.cert.subject, notBefore: new Date(), notAfter: new Date(Date.now() + 1000), publicKey: ca.cert.spki, extensions: [] };

@@ -21,6 +21,7 @@ import {
   Version,
   type KeyUsageType,
 } from '@peculiar/asn1-x509';
+import { assertSignedStructure } from '../der.js';
 import { hash } from '../digest.js';
 import { bytesToBigInt, toHex } from '../encoding.js';
 import { medsignError } from '../errors.js';
@@ -110,6 +111,7 @@ function extensionValue<T>(exts: Extension[], oid: string, type: new () => T): T
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   let asn: Certificate;
   try {
+    assertSignedStructure(der);
     asn = AsnConvert.parse(der, Certificate);
   } catch {
     throw medsignError('INPUT_INVALID', { en: 'not a DER X.509 certificate', zh: '不是 DER 编码的 X.509 证书' });

@@ -7,6 +7,7 @@ import { CertificationRequest, CertificationRequestInfo, Attributes } from '@pec
 import { ExtensionRequest, id_pkcs9_at_extensionRequest } from '@peculiar/asn1-pkcs9';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Attribute, Extension, Name, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { assertSignedStructure } from '../der.js';
 import { medsignError } from '../errors.js';
 import { normalizeOid } from '../oids.js';
 import { signatureAlgorithmFromOid, signatureAlgorithmIdentifier, type SignatureAlgorithm } from './algorithms.js';
@@ -48,6 +49,7 @@ export interface ParsedCsr {
 export function parseCsr(der: Uint8Array): ParsedCsr {
   let csr: CertificationRequest;
   try {
+    assertSignedStructure(der);
     csr = AsnConvert.parse(der, CertificationRequest);
   } catch {
     throw medsignError('INPUT_INVALID', { en: 'not a DER PKCS#10 request', zh: '不是 DER 编码的 PKCS#10 证书请求' });

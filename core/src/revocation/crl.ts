@@ -94,7 +94,9 @@ export interface ParsedCrl {
   signature: Uint8Array;
 }
 
-// ---- helpers shared with ocsp.ts ----
+// ---- helpers shared with ocsp.ts (@internal: not meant for the package API) ----
+
+const badDer = (what: string) => medsignError('INPUT_INVALID', { en: what, zh: '数据格式错误' });
 
 /** Canonical serial text: uppercase hex, no leading 00 octets (as ParsedCertificate.serialNumber). */
 export function normalizeSerialHex(hex: string): string {
@@ -105,15 +107,15 @@ export function normalizeSerialHex(hex: string): string {
   return even.toUpperCase().replace(/^(00)+(?=.)/, '');
 }
 
-/** INTEGER contents for a serial given as hex: a leading 00 when the top bit is set. */
+/** @internal INTEGER contents for a serial given as hex: a leading 00 when the top bit is set. */
 export function serialIntegerBytes(hex: string): ArrayBuffer {
   const b = fromHex(normalizeSerialHex(hex));
   return ((b[0]! & 0x80) !== 0 ? Uint8Array.from([0, ...b]) : b).buffer as ArrayBuffer;
 }
 
-/** Serial text of INTEGER contents (same form as ParsedCertificate.serialNumber). */
+/** @internal Serial text of INTEGER contents (same form as ParsedCertificate.serialNumber). */
 export function serialHexOf(integerContents: Uint8Array): string {
-  if (integerContents.length === 0) throw medsignError('INPUT_INVALID', { en: 'empty INTEGER' });
+  if (integerContents.length === 0) throw badDer('empty INTEGER');
   return toHex(integerContents).replace(/^(00)+(?=.)/, '').toUpperCase();
 }
 
@@ -123,29 +125,31 @@ function tbsCertificateFields(cert: ParsedCertificate): { bytes: Uint8Array; fie
   return { bytes, fields: fields[0]?.tag === 0xa0 ? fields.slice(1) : fields };
 }
 
-/** A certificate's issuer or subject Name exactly as encoded in it (no re-encoding). */
+/** @internal A certificate's issuer or subject Name exactly as encoded in it (no re-encoding). */
 export function certificateNameDer(cert: ParsedCertificate, which: 'issuer' | 'subject'): Uint8Array {
   const { bytes, fields } = tbsCertificateFields(cert);
   const t = fields[which === 'issuer' ? 2 : 4];
-  if (!t || t.tag !== 0x30) throw medsignError('INPUT_INVALID', { en: 'certificate has no name field' });
+  if (!t || t.tag !== 0x30) throw badDer('certificate has no name field');
   return bytes.slice(t.start, t.end);
 }
 
-/** The subjectPublicKey BIT STRING value (no tag, length or unused-bits octet): what key hashes cover. */
+/** @internal The subjectPublicKey BIT STRING value (no tag, length or unused-bits octet): what key hashes cover. */
 export function subjectPublicKeyBits(cert: ParsedCertificate): Uint8Array {
   const { bytes, fields } = tbsCertificateFields(cert);
   const spki = fields[5];
   const bits = spki && spki.tag === 0x30 ? childrenOf(bytes, spki)[1] : undefined;
   if (!bits || bits.tag !== 0x03 || bits.end - bits.contentStart < 2 || bytes[bits.contentStart] !== 0) {
-    throw medsignError('INPUT_INVALID', { en: 'certificate has a malformed subjectPublicKeyInfo' });
+    throw badDer('certificate has a malformed subjectPublicKeyInfo');
   }
   return bytes.slice(bits.contentStart + 1, bits.end);
 }
 
+/** @internal */
 export function sameKey(a: PublicKey, b: PublicKey): boolean {
   return equalBytes(publicKeyToSpki(a), publicKeyToSpki(b));
 }
 
+/** @internal */
 export function isValidDate(d: unknown): d is Date {
   return d instanceof Date && !Number.isNaN(d.getTime());
 }
@@ -258,24 +262,24 @@ export async function issueCrl(request: CrlRequest, signer: Signer): Promise<Uin
 
 const malformed = (what: string) => medsignError('INPUT_INVALID', { en: `CRL: ${what}`, zh: 'CRL 格式错误' });
 
-/** Parse a leaf element with asn1-schema (it throws on a mismatch). */
+/** @internal Parse one element with asn1-schema (it throws on a mismatch). */
 export function parseElement<T>(bytes: Uint8Array, t: Tlv, type: new () => T): T {
   return AsnConvert.parse(bytes.slice(t.start, t.end), type);
 }
 
-/** Parse an Extension, with its OID normalised (UUID arcs). */
-export function parseExtension(bytes: Uint8Array, t: Tlv): Extension {
-  if (t.tag !== 0x30) throw malformed('extension is not a SEQUENCE');
+/** An Extension, with its OID normalised (UUID arcs). */
+function parseExtension(bytes: Uint8Array, t: Tlv): Extension {
+  if (t.tag !== 0x30) throw badDer('extension is not a SEQUENCE');
   const e = parseElement(bytes, t, Extension);
   e.extnID = normalizeOid(e.extnID);
   return e;
 }
 
-/** Extensions ::= SEQUENCE OF Extension, no OID twice (RFC 5280 §4.2). */
+/** @internal Extensions ::= SEQUENCE OF Extension, no OID twice (RFC 5280 §4.2). */
 export function parseExtensions(bytes: Uint8Array, seq: Tlv): Extension[] {
-  if (seq.tag !== 0x30) throw malformed('extensions are not a SEQUENCE');
+  if (seq.tag !== 0x30) throw badDer('extensions are not a SEQUENCE');
   const exts = childrenOf(bytes, seq).map((t) => parseExtension(bytes, t));
-  if (new Set(exts.map((e) => e.extnID)).size !== exts.length) throw malformed('an extension appears twice');
+  if (new Set(exts.map((e) => e.extnID)).size !== exts.length) throw badDer('an extension appears twice');
   return exts;
 }
 

@@ -95,11 +95,13 @@ function issuerHashes(issuer: ParsedCertificate, alg: HashAlgorithm): { issuerNa
  */
 export function ocspCertId(certificate: ParsedCertificate, issuer: ParsedCertificate, alg: HashAlgorithm = 'sha1'): OcspCertId {
   if (!HASH_OIDS[alg]) throw medsignError('ALGORITHM_UNSUPPORTED', { en: `CertID hash ${String(alg)}` });
-  const issuerName = certificateNameDer(certificate, 'issuer');
-  if (!equalBytes(issuerName, certificateNameDer(issuer, 'subject')) || (certificate.authorityKeyId && issuer.subjectKeyId && certificate.authorityKeyId !== issuer.subjectKeyId)) {
+  if (
+    !equalBytes(certificateNameDer(certificate, 'issuer'), certificateNameDer(issuer, 'subject')) ||
+    (certificate.authorityKeyId && issuer.subjectKeyId && certificate.authorityKeyId !== issuer.subjectKeyId)
+  ) {
     throw medsignError('INPUT_INVALID', { en: 'the issuer certificate did not issue this certificate', zh: '颁发者证书与被查询证书不匹配' });
   }
-  return { hashAlgorithm: alg, issuerNameHash: toHex(hash(alg, issuerName)), issuerKeyHash: toHex(hash(alg, subjectPublicKeyBits(issuer))), serialNumber: certificate.serialNumber };
+  return { hashAlgorithm: alg, ...issuerHashes(issuer, alg), serialNumber: certificate.serialNumber };
 }
 
 export function sameCertId(a: OcspCertId, b: OcspCertId): boolean {
@@ -240,6 +242,19 @@ export function parseOcspRequest(der: Uint8Array): ParsedOcspRequest {
 
 // ---- responses ----
 
+/**
+ * Certificate ::= SEQUENCE { tbs SEQUENCE, AlgorithmIdentifier, BIT STRING with no unused bits }.
+ * Checked here because parseCertificate tolerates a malformed unsigned envelope.
+ */
+function checkedCertificate(der: Uint8Array): Uint8Array {
+  const outer = readTlv(der);
+  const [tbs, alg, sig, ...more] = outer.tag === 0x30 && outer.end === der.length ? childrenOf(der, outer) : [];
+  if (tbs?.tag !== 0x30 || alg?.tag !== 0x30 || sig?.tag !== 0x03 || more.length || sig.end === sig.contentStart || der[sig.contentStart] !== 0) {
+    throw malformed('a carried certificate is not a DER Certificate');
+  }
+  return der;
+}
+
 @AsnType({ type: AsnTypeTypes.Sequence, itemType: AsnPropTypes.Any })
 class RawDerSequence extends AsnArray<ArrayBuffer> {
   constructor(items?: ArrayBuffer[]) {
@@ -314,7 +329,7 @@ export async function buildOcspResponse(options: OcspResponseOptions): Promise<U
   if (!isValidDate(producedAt)) throw medsignError('INPUT_INVALID', { en: 'producedAt is not a date' });
   if (!responses?.length) throw medsignError('INPUT_INVALID', { en: 'a response needs at least one SingleResponse' });
   const certificates = options.certificates ?? [];
-  for (const c of certificates) parseCertificate(c); // refuse garbage early; carried as given
+  for (const c of certificates) parseCertificate(checkedCertificate(c)); // refuse garbage early; carried as given
   const single = responses.map((r) => {
     if (!isValidDate(r.thisUpdate) || (r.nextUpdate !== undefined && (!isValidDate(r.nextUpdate) || r.nextUpdate < r.thisUpdate))) {
       throw medsignError('INPUT_INVALID', { en: 'thisUpdate must be a date not after nextUpdate' });
@@ -450,10 +465,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     if (certsT) {
       const seq = wrappedSingle(basic, certsT);
       if (seq.tag !== 0x30) throw malformed('certs');
-      for (const c of childrenOf(basic, seq)) {
-        if (c.tag !== 0x30) throw malformed('certs');
-        certificates.push(basic.slice(c.start, c.end));
-      }
+      for (const c of childrenOf(basic, seq)) certificates.push(checkedCertificate(basic.slice(c.start, c.end)));
     }
 
     const f = childrenOf(basic, tbsT);
@@ -546,14 +558,26 @@ function responderMatches(resp: OcspBasicResponse, cert: ParsedCertificate): boo
 
 /** §4.2.2.2: issued directly by the CA, with id-kp-OCSPSigning, and valid at `at`. */
 function authorizedResponder(cert: ParsedCertificate, issuer: ParsedCertificate, at: Date): boolean {
-  return (
-    equalBytes(certificateNameDer(cert, 'issuer'), certificateNameDer(issuer, 'subject')) &&
-    verifyCertificateSignature(cert, issuer.publicKey) &&
-    (cert.extKeyUsage ?? []).map(normalizeOid).includes(EKU.ocspSigning) &&
-    (cert.keyUsage === undefined || cert.keyUsage.includes('digitalSignature')) &&
-    cert.notBefore <= at &&
-    at <= cert.notAfter
-  );
+  try {
+    return (
+      equalBytes(certificateNameDer(cert, 'issuer'), certificateNameDer(issuer, 'subject')) &&
+      verifyCertificateSignature(cert, issuer.publicKey) &&
+      (cert.extKeyUsage ?? []).map(normalizeOid).includes(EKU.ocspSigning) &&
+      (cert.keyUsage === undefined || cert.keyUsage.includes('digitalSignature')) &&
+      cert.notBefore <= at &&
+      at <= cert.notAfter
+    );
+  } catch {
+    return false; // a carried certificate too odd to read is no responder
+  }
+}
+
+function signatureValid(resp: OcspBasicResponse, signer: ParsedCertificate): boolean {
+  try {
+    return verifySignature(resp.signatureAlgorithm, signer.publicKey, resp.tbsResponseData, resp.signature);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -573,7 +597,13 @@ export function verifyOcspResponse(response: ParsedOcspResponse | Uint8Array, op
   const at = options.at ?? new Date();
 
   let responder: ParsedCertificate | undefined;
-  if (responderMatches(resp, issuer)) responder = issuer;
+  let issuerResponds: boolean;
+  try {
+    issuerResponds = responderMatches(resp, issuer);
+  } catch {
+    throw medsignError('INPUT_INVALID', { en: 'the issuer certificate is malformed' });
+  }
+  if (issuerResponds) responder = issuer;
   else {
     const carried = resp.certificates.flatMap((der) => {
       try {
@@ -588,7 +618,7 @@ export function verifyOcspResponse(response: ParsedOcspResponse | Uint8Array, op
     if (!responder) return { valid: false, failure: 'RESPONDER_NOT_AUTHORIZED', response: resp };
   }
   const base = { response: resp, responder };
-  if (!verifySignature(resp.signatureAlgorithm, responder.publicKey, resp.tbsResponseData, resp.signature)) return { valid: false, failure: 'SIG_CRYPTO_FAILURE', ...base };
+  if (!signatureValid(resp, responder)) return { valid: false, failure: 'SIG_CRYPTO_FAILURE', ...base };
 
   const single = resp.responses.find((r) => {
     try {
