@@ -62,6 +62,28 @@ describe('CMS SignedData verified by BouncyCastle', () => {
     expect(verifySignedMessage(noCert, { certificates: [s.der] }).valid).toBe(true);
   });
 
+  it('RSA with SHA-1 and SM3 (SM3withRSA) digests verifies in BouncyCastle and ours; openssl takes SHA-1', async () => {
+    const { localSigner } = await import('../src/pki/signer.js');
+    for (const alg of ['rsa-with-sha1', 'rsa-with-sm3'] as const) {
+      const signer = localSigner(staff['rsa-2048'].key, alg);
+      const der = await signMessage({ content: record, signer, certificate: staff['rsa-2048'].der });
+      const v = verifySignedMessage(der);
+      expect(v.valid).toBe(true);
+      expect(v.message!.digestAlgorithm).toBe(alg === 'rsa-with-sha1' ? 'sha1' : 'sm3');
+      const out = bc.run('cms', der);
+      expect(out.out).toMatch(/^OK /);
+      expect(out.out).toContain(alg === 'rsa-with-sha1' ? '1.3.14.3.2.26' : '1.2.156.10197.1.401');
+      const bad = der.slice();
+      bad[der.length - 5]! ^= 0x01; // inside the signature value
+      expect(bc.run('cms', bad).ok).toBe(false);
+      expect(verifySignedMessage(bad).valid).toBe(false);
+      if (alg === 'rsa-with-sha1') {
+        cli.write('sha1.p7', der);
+        expect(cli.run(['cms', '-verify', '-inform', 'DER', '-in', 'sha1.p7', '-CAfile', 'rsa-ca.pem', '-binary', '-out', 'sha1.out']).out).toMatch(/Verification successful/);
+      }
+    }
+  });
+
   it('SM2 GM/T 0010 profile writes the GM content types and the sm2-1 algorithm; rfc5652 writes the standard ones', async () => {
     const gm = await signMessage({ content: record, signer: staff.sm2.signer, certificate: staff.sm2.der, profile: 'gmt0010' });
     const parsed = cli.write('gm.der', gm) && cli.run(['asn1parse', '-inform', 'DER', '-in', 'gm.der']).out;

@@ -50,6 +50,21 @@ public class BcVerify {
               sig.initVerify(new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().setProvider("BC").getCertificate(h).getPublicKey());
               sig.update(si.getEncodedSignedAttributes());
               if (!sig.verify(si.getSignature())) { System.out.println("FAIL signature"); System.exit(1); }
+            } else if ("1.2.156.10197.1.401".equals(si.getDigestAlgOID()) && "1.2.840.113549.1.1.1".equals(si.getEncryptionAlgOID())) {
+              // SM3withRSA, which BC 1.72's provider has no Signature for: RSA-recover the DigestInfo with
+              // BC's RSA, and compare it with SM3withRSA's DigestInfo over the signed attributes (BC's SM3)
+              byte[] content = (byte[]) sd.getSignedContent().getContent();
+              java.security.MessageDigest sm3 = java.security.MessageDigest.getInstance("SM3", "BC");
+              byte[] expected = org.bouncycastle.asn1.ASN1OctetString.getInstance(
+                  si.getSignedAttributes().get(org.bouncycastle.asn1.cms.CMSAttributes.messageDigest).getAttrValues().getObjectAt(0)).getOctets();
+              if (!java.util.Arrays.equals(sm3.digest(content), expected)) { System.out.println("FAIL messageDigest"); System.exit(1); }
+              javax.crypto.Cipher rsa = javax.crypto.Cipher.getInstance("RSA/ECB/PKCS1Padding", "BC");
+              rsa.init(javax.crypto.Cipher.DECRYPT_MODE, new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().setProvider("BC").getCertificate(h).getPublicKey());
+              byte[] recovered = rsa.doFinal(si.getSignature());
+              byte[] digestInfo = new org.bouncycastle.asn1.x509.DigestInfo(
+                  new org.bouncycastle.asn1.x509.AlgorithmIdentifier(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.2.156.10197.1.401"), org.bouncycastle.asn1.DERNull.INSTANCE),
+                  sm3.digest(si.getEncodedSignedAttributes())).getEncoded("DER");
+              if (!java.util.Arrays.equals(recovered, digestInfo)) { System.out.println("FAIL signature"); System.exit(1); }
             } else if (!si.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider("BC").build(h))) { System.out.println("FAIL signature"); System.exit(1); }
             System.out.println("OK " + si.getEncryptionAlgOID() + " " + si.getDigestAlgOID() + " " + h.getSubject());
             n++;
