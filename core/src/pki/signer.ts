@@ -16,7 +16,7 @@ import { OID } from '../oids.js';
 import { runtime } from '../runtime/current.js';
 import type { RsaKeyParts } from '../runtime/types.js';
 import { emsaPkcs1v15 } from '../rsa/pkcs1.js';
-import { sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromPrivate } from '../sm2/keys.js';
+import { generateSm2KeyPair, sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromPrivate } from '../sm2/keys.js';
 import { encodeSm2SignatureDer, sm2SignDigest } from '../sm2/signature.js';
 import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
 import { publicKeyToSpki, rsaModulusBits, signingDigest, type PublicKey } from './public-key.js';
@@ -57,10 +57,7 @@ export function localSigner(key: PrivateKey, algorithm: SignatureAlgorithm = key
 }
 
 export async function generatePrivateKey(algorithm: 'sm2' | 'rsa-2048' | 'rsa-1024'): Promise<PrivateKey> {
-  if (algorithm === 'sm2') {
-    const { generateSm2KeyPair } = await import('../sm2/keys.js');
-    return { algorithm: 'sm2', d: generateSm2KeyPair().privateKey };
-  }
+  if (algorithm === 'sm2') return { algorithm: 'sm2', d: generateSm2KeyPair().privateKey };
   return { algorithm: 'rsa', ...(await runtime().generateRsaKey(algorithm === 'rsa-2048' ? 2048 : 1024)) };
 }
 
@@ -86,6 +83,7 @@ export function privateKeyToPkcs8(key: PrivateKey): Uint8Array {
   });
   const info = new PrivateKeyInfo({
     version: 0,
+    // asn1-pkcs8 declares its own AlgorithmIdentifier type; the encoding is the same
     privateKeyAlgorithm: new AlgorithmIdentifier({ algorithm: OID.rsaEncryption, parameters: new Uint8Array([5, 0]).buffer }) as never,
     privateKey: new OctetString(AsnConvert.serialize(rsa)),
   });

@@ -38,30 +38,25 @@ export function decodeInput(bytes: Uint8Array): DecodedInput {
   throw medsignError('INPUT_INVALID', { en: 'not PEM, DER, base64 or base64url of one ASN.1 structure', zh: '无法识别的编码（应为 PEM、DER 或 Base64）' });
 }
 
-export function readInputFile(path: string): DecodedInput {
+export function readBytes(path: string, allowEmpty = false): Uint8Array {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
-    throw medsignError('INPUT_INVALID', { en: `cannot read ${path} (${code})`, zh: `无法读取文件 ${path}` });
+    throw medsignError('INPUT_INVALID', { en: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unknown'})`, zh: `无法读取文件 ${path}` });
   }
-  if (bytes.length === 0) throw medsignError('INPUT_INVALID', { en: `${path} is empty`, zh: `文件 ${path} 为空` });
-  return decodeInput(bytes);
+  if (bytes.length === 0 && !allowEmpty) throw medsignError('INPUT_INVALID', { en: `${path} is empty`, zh: `文件 ${path} 为空` });
+  return bytes;
+}
+
+export function readInputFile(path: string): DecodedInput {
+  return decodeInput(readBytes(path));
 }
 
 /** All certificates in a file: one DER/base64 certificate, or every CERTIFICATE block of a PEM bundle. */
 export function readCertificates(path: string): Uint8Array[] {
-  const bytes = new Uint8Array(readFileSyncSafe(path));
+  const bytes = readBytes(path);
   const text = new TextDecoder().decode(bytes);
   const blocks = [...text.matchAll(PEM_BLOCK)].filter((m) => m[1] === 'CERTIFICATE').map((m) => fromBase64(m[2]!));
   return blocks.length ? blocks : [decodeInput(bytes).der];
-}
-
-function readFileSyncSafe(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw medsignError('INPUT_INVALID', { en: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unknown'})`, zh: `无法读取文件 ${path}` });
-  }
 }

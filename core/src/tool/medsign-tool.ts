@@ -6,7 +6,6 @@
  * Exit codes: 0 valid (TOTAL_PASSED) / inspected; 1 not valid; 2 unreadable input or bad usage.
  * Errors are one line in Chinese and English; never a stack trace.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { fromCompact, parseCompact } from '../compact/record.js';
 import { hash } from '../digest.js';
@@ -15,7 +14,7 @@ import { MedSignError } from '../errors.js';
 import { validateSignedMessage } from '../validation/validate.js';
 import type { ValidationReport } from '../validation/report.js';
 import { describe } from './inspect.js';
-import { readCertificates, readInputFile } from './input.js';
+import { readBytes, readCertificates, readInputFile } from './input.js';
 
 const VERSION = '0.1.0';
 
@@ -80,7 +79,7 @@ export async function run(argv: readonly string[], io: Io = { out: (t) => proces
       if (opts.trust.length === 0) throw new UsageError('至少需要一个 --trust 根证书 (give at least one --trust root certificate)');
       const validationTime = opts.at ? new Date(opts.at) : undefined;
       if (validationTime && Number.isNaN(validationTime.getTime())) throw new UsageError(`--at 时间格式错误 (not an ISO 8601 time): ${opts.at}`);
-      const content = opts.data ? readRaw(opts.data) : undefined;
+      const content = opts.data ? readBytes(opts.data, true) : undefined; // empty data can be signed
       const trustAnchors = opts.trust.flatMap(readCertificates);
       const others = opts.cert.flatMap(readCertificates);
       let sig = readInputFile(opts.sig).der;
@@ -127,14 +126,6 @@ function displayWidth(text: string): number {
   let w = 0;
   for (const ch of text) w += /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/.test(ch) ? 2 : 1;
   return w;
-}
-
-function readRaw(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new UsageError(`无法读取文件 (cannot read) ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unknown'}`);
-  }
 }
 
 function isCompact(der: Uint8Array): boolean {

@@ -113,8 +113,9 @@ export async function createTimeStampResponse(requestDer: Uint8Array, tsa: TsaOp
     return createTimeStampRejection(algorithmProblem ? 'badAlg' : 'badRequest', 'request is malformed / 请求格式错误');
   }
   if (req.policy && req.policy !== tsa.policy) return createTimeStampRejection('unacceptedPolicy', 'policy not accepted / 不支持的策略');
-  const serial = tsa.serialNumber ?? runtime().randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  const serial = (tsa.serialNumber ?? runtime().randomBytes(16)).slice();
+  if (serial.length === 0 || serial.length > 20) throw medsignError('INPUT_INVALID', { en: 'TSA serial number must be 1-20 bytes' });
+  serial[0] = serial[0]! & 0x7f; // a positive INTEGER
   const genTime = tsa.genTime ?? new Date();
   const tst = new TSTInfo({
     version: 1,
