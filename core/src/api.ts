@@ -77,6 +77,7 @@ export {
   OCSP_OIDS,
   OCSP_CLOCK_SKEW_MS,
   ocspCertId,
+  certIdMatchesIssuer,
   sameCertId,
   ocspNonce,
   buildOcspRequest,
@@ -105,3 +106,4 @@ export * from './validation/report.js';
 export { validateSignedMessage, validateCertificate, sofValidateCertCode, type ValidationOptions } from './validation/validate.js';
 export { toCompact, fromCompact, parseCompact, compactToText, type CompactRecordInfo, type CertificateStore } from './compact/record.js';
 export { normalizeOid } from './oids.js';
+export type { Extension } from '@peculiar/asn1-x509';

@@ -104,6 +104,12 @@ export function ocspCertId(certificate: ParsedCertificate, issuer: ParsedCertifi
   return { hashAlgorithm: alg, ...issuerHashes(issuer, alg), serialNumber: certificate.serialNumber };
 }
 
+/** Does this CertID name `issuer` (name and key hashes), whatever its serial? For responders. */
+export function certIdMatchesIssuer(id: OcspCertId, issuer: ParsedCertificate): boolean {
+  const h = issuerHashes(issuer, id.hashAlgorithm);
+  return h.issuerNameHash === id.issuerNameHash.toLowerCase() && h.issuerKeyHash === id.issuerKeyHash.toLowerCase();
+}
+
 export function sameCertId(a: OcspCertId, b: OcspCertId): boolean {
   return (
     a.hashAlgorithm === b.hashAlgorithm &&

@@ -1,0 +1,72 @@
+/**
+ * Configuration: defaults, then a JSON file (--config or MEDSIGN_CLOUD_CONFIG), then the
+ * environment, then flags. Validated with zod; a bad value stops the start with a clear message.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const ConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(17900),
+    dataDir: z.string().min(1).default('./data/cloud'),
+    /** base URL for CRL/AIA links in certificates; default http://host:port */
+    publicUrl: z.string().url().optional(),
+    organization: z.string().min(1).max(64).default('MedSign'),
+    crlHours: z.coerce.number().positive().max(24 * 30).default(72),
+    ocspHours: z.coerce.number().positive().max(24 * 7).default(12),
+    tsaPolicy: z.string().regex(/^[0-2](\.\d+)+$/).default('2.25.190385213373104719302455126829584356130'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  })
+  .strict();
+
+export type CloudConfig = z.infer<typeof ConfigSchema> & { publicUrl: string };
+
+export interface ConfigSources {
+  argv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+const ENV: Record<string, keyof z.infer<typeof ConfigSchema>> = {
+  MEDSIGN_HOST: 'host',
+  MEDSIGN_PORT: 'port',
+  MEDSIGN_DATA_DIR: 'dataDir',
+  MEDSIGN_PUBLIC_URL: 'publicUrl',
+  MEDSIGN_LOG_LEVEL: 'logLevel',
+};
+
+const FLAGS: Record<string, keyof z.infer<typeof ConfigSchema>> = {
+  '--host': 'host',
+  '--port': 'port',
+  '--data-dir': 'dataDir',
+  '--public-url': 'publicUrl',
+  '--log-level': 'logLevel',
+};
+
+export function loadConfig({ argv = [], env = process.env }: ConfigSources = {}): CloudConfig {
+  const raw: Record<string, unknown> = {};
+  const args = [...argv];
+  const configIndex = args.indexOf('--config');
+  const file = configIndex >= 0 ? args[configIndex + 1] : env.MEDSIGN_CLOUD_CONFIG;
+  if (file) {
+    try {
+      Object.assign(raw, JSON.parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      throw new Error(`配置文件无法读取 (cannot read config file) ${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
+  for (let i = 0; i < args.length; i++) {
+    const key = FLAGS[args[i]!];
+    if (key) raw[key] = args[++i];
+    else if (args[i] === '--config') i++;
+    else throw new Error(`未知参数 (unknown flag) ${args[i]}`);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`配置错误 (invalid configuration): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const c = parsed.data;
+  return { ...c, dataDir: resolve(c.dataDir), publicUrl: c.publicUrl ?? `http://${c.host}:${c.port}` };
+}

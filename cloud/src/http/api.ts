@@ -1,0 +1,92 @@
+/**
+ * The route registry: every JSON endpoint is declared once with its zod schemas, which
+ * drive request validation and the OpenAPI 3.1 document (/api/v1/openapi.json).
+ */
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { Errors } from '../domain/errors.js';
+
+export interface JsonRoute<B extends z.ZodType, R extends z.ZodType> {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  /** 'admin': bearer token of an administrator */
+  auth: 'none' | 'admin';
+  body?: B;
+  response: R;
+  handler: (ctx: { body: z.infer<B>; params: Record<string, string>; req: Request }) => Promise<z.infer<R>> | z.infer<R>;
+}
+
+export interface RawRoute {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  requestType?: string;
+  responseType: string;
+}
+
+export const registry: { json: JsonRoute<z.ZodType, z.ZodType>[]; raw: RawRoute[] } = { json: [], raw: [] };
+
+export function defineJson<B extends z.ZodType, R extends z.ZodType>(route: JsonRoute<B, R>): JsonRoute<B, R> {
+  registry.json.push(route as unknown as JsonRoute<z.ZodType, z.ZodType>);
+  return route;
+}
+
+/** Human-readable summary of zod issues, without echoing the input values. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(body)'}: ${i.code}`)
+    .join('; ');
+}
+
+export function mountJson(router: Router, route: JsonRoute<z.ZodType, z.ZodType>, authenticate: (req: Request) => void): void {
+  const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+  router[route.method](expressPath, async (req: Request, res: Response) => {
+    if (route.auth === 'admin') authenticate(req);
+    let body: unknown;
+    if (route.body) {
+      if (!req.is('application/json')) throw Errors.unsupportedMedia({ en: 'send application/json', zh: '请使用 application/json' });
+      const parsed = route.body.safeParse(req.body);
+      if (!parsed.success) throw Errors.badRequest({ en: describeIssues(parsed.error), zh: describeIssues(parsed.error) });
+      body = parsed.data;
+    }
+    const result = await route.handler({ body, params: req.params as Record<string, string>, req });
+    res.status(200).json(route.response.parse(result));
+  });
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errorSchema = {
+    type: 'object',
+    properties: { code: { type: 'string' }, message: { type: 'string', description: '中文 (English)' } },
+    required: ['code', 'message'],
+  };
+  for (const r of registry.json) {
+    paths[r.path] ??= {};
+    paths[r.path]![r.method] = {
+      summary: r.summary,
+      ...(r.auth === 'admin' ? { security: [{ bearer: [] }] } : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { target: 'draft-2020-12', io: 'input' }) } } } } : {}),
+      responses: {
+        200: { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(r.response, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) } } },
+        default: { description: 'error', content: { 'application/json': { schema: errorSchema } } },
+      },
+    };
+  }
+  for (const r of registry.raw) {
+    paths[r.path] ??= {};
+    paths[r.path]![r.method] = {
+      summary: r.summary,
+      ...(r.requestType ? { requestBody: { required: true, content: { [r.requestType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
+      responses: { 200: { description: 'OK', content: { [r.responseType]: { schema: { type: 'string', format: 'binary' } } } } },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'MedSign cloud API', version: '0.1.0', description: 'MedSign 云端签名服务 — CA, co-signing, OCSP, CRL and TSA' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

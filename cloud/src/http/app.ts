@@ -1,0 +1,37 @@
+/** The express application: body limits, routes, and one error mapper (no 500 for bad input). */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { CloudError, Errors } from '../domain/errors.js';
+import { buildRouter, type Services } from './routes.js';
+
+export function buildApp(services: Services, log: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.json({ limit: '256kb', strict: true }));
+  app.use(buildRouter(services));
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(Errors.notFound({ en: 'no such endpoint', zh: '接口不存在' })));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let e: CloudError;
+    if (err instanceof CloudError) e = err;
+    else if (isBodyParserError(err)) {
+      e = err.type === 'entity.too.large' ? Errors.tooLarge() : err.type === 'encoding.unsupported' || err.type === 'charset.unsupported' ? Errors.unsupportedMedia() : Errors.badRequest({ en: 'the body is not valid JSON', zh: '请求体不是合法的 JSON' });
+    } else if (isZodError(err)) e = Errors.badRequest({ en: 'a path parameter is malformed', zh: '路径参数格式错误' });
+    else if (err && typeof err === 'object' && 'code' in err && 'sor' in err) e = Errors.badRequest({ en: String((err as { en?: string }).en ?? 'bad input'), zh: String((err as { zh?: string }).zh ?? '输入错误') });
+    else {
+      log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), path: req.path }, 'unhandled error');
+      e = Errors.internal();
+    }
+    if (e.status >= 500) log.error({ code: e.code, path: req.path }, 'request failed');
+    res.status(e.status).json({ code: e.code, message: e.message });
+  });
+  return app;
+}
+
+function isBodyParserError(err: unknown): err is { type: string; status: number } {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && 'status' in err;
+}
+
+function isZodError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'ZodError';
+}

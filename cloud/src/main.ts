@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// medsign-cloud: start the cloud service (npx medsign-cloud, npm start -w cloud).
+import { loadConfig } from './config.js';
+import { startCloud } from './server.js';
+
+try {
+  const config = loadConfig({ argv: process.argv.slice(2) });
+  const cloud = await startCloud(config);
+  process.stdout.write(`MedSign 云端服务已启动 (cloud started): ${cloud.url}  data: ${config.dataDir}\n`);
+  if (cloud.generatedAdminPassword) {
+    // printed once, on the first start only; set MEDSIGN_ADMIN_PASSWORD to choose it instead
+    process.stdout.write(`初始管理员 (initial administrator): admin / ${cloud.generatedAdminPassword}\n请立即记录，此密码不会再次显示 (write it down: it is not shown again)\n`);
+  }
+  const stop = () => void cloud.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (err) {
+  process.stderr.write(`错误 Error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,79 @@
+/** Wire the cloud together: data directory, KEK, store, services, HTTP server. */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import pino from 'pino';
+import type { CloudConfig } from './config.js';
+import { AdminService } from './domain/admins.js';
+import { PkiService } from './domain/pki.js';
+import { aesGcmSealer, loadKek } from './domain/secrets.js';
+import { buildApp } from './http/app.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/repositories.js';
+
+export interface RunningCloud {
+  url: string;
+  config: CloudConfig;
+  store: Store;
+  pki: PkiService;
+  admins: AdminService;
+  /** set on the first start when the administrator password was generated here */
+  generatedAdminPassword?: string;
+  close(): Promise<void>;
+}
+
+export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = process.env): Promise<RunningCloud> {
+  const log = pino({ level: config.logLevel, base: { svc: 'medsign-cloud' } });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const sealer = aesGcmSealer(loadKek(join(config.dataDir, 'kek.key'), env.MEDSIGN_KEK));
+  const store = openSqliteStore(join(config.dataDir, 'medsign.db'));
+  let server: Server | undefined;
+  try {
+    // listen first, so that port 0 (tests) gives the real URL for the certificates' CRL/AIA links
+    const admins = new AdminService(store);
+    const services = { admins } as { admins: AdminService; pki: PkiService };
+    const app = buildApp(services, log);
+    server = createServer(app);
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, config.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.host}:${port}`;
+    const pki = new PkiService(store, sealer, {
+      publicUrl: config.port === 0 ? url : config.publicUrl,
+      crlHours: config.crlHours,
+      ocspHours: config.ocspHours,
+      tsaPolicy: config.tsaPolicy,
+      organization: config.organization,
+    });
+    services.pki = pki;
+    const created = await pki.bootstrap();
+    const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);
+    log.info({ url, dataDir: config.dataDir, bootstrapped: created }, 'medsign-cloud listening');
+    const s = server;
+    return {
+      url,
+      config,
+      store,
+      pki,
+      admins,
+      ...(admin?.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
+      close: () =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections();
+          s.close(() => {
+            store.close();
+            resolve();
+          });
+        }),
+    };
+  } catch (err) {
+    server?.close();
+    store.close();
+    throw err;
+  }
+}

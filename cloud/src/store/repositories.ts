@@ -1,0 +1,94 @@
+/**
+ * What the domain services need from storage. SQLite implements it today (sqlite.ts);
+ * PostgreSQL can implement the same interfaces without touching the domain code.
+ * Times are epoch milliseconds; binary is Uint8Array.
+ */
+export type CaRole = 'root' | 'issuing' | 'tsa' | 'ocsp';
+export type KeyKind = 'sm2' | 'rsa-2048' | 'rsa-1024';
+
+export interface CaRecord {
+  /** e.g. "sm2-root", "sm2-issuing", "rsa-tsa" */
+  name: string;
+  algorithm: KeyKind;
+  role: CaRole;
+  certificate: Uint8Array;
+  /** PKCS#8, sealed under the KEK */
+  sealedKey: Uint8Array;
+  createdAt: number;
+}
+
+export type CertificateStatus = 'good' | 'revoked' | 'hold';
+
+export interface CertificateRecord {
+  /** uppercase hex, as core's ParsedCertificate.serialNumber */
+  serial: string;
+  caName: string;
+  sha256: string;
+  der: Uint8Array;
+  subject: string;
+  staffId: string | null;
+  notBefore: number;
+  notAfter: number;
+  status: CertificateStatus;
+  revokedAt: number | null;
+  reason: number | null;
+}
+
+export interface CrlRecord {
+  caName: string;
+  number: bigint;
+  der: Uint8Array;
+  thisUpdate: number;
+  nextUpdate: number;
+}
+
+export interface AdminRecord {
+  username: string;
+  passwordHash: string;
+  role: 'sysadmin' | 'ra_officer' | 'dept_approver' | 'auditor';
+  createdAt: number;
+}
+
+export interface TokenRecord {
+  /** SHA-256 of the bearer token, hex: the token itself is never stored */
+  tokenHash: string;
+  username: string;
+  expiresAt: number;
+}
+
+export interface CaRepository {
+  get(name: string): CaRecord | undefined;
+  list(): CaRecord[];
+  insert(record: CaRecord): void;
+}
+
+export interface CertificateRepository {
+  insert(record: CertificateRecord): void;
+  get(serial: string): CertificateRecord | undefined;
+  listRevoked(caName: string): CertificateRecord[];
+  setStatus(serial: string, status: CertificateStatus, revokedAt: number | null, reason: number | null): void;
+}
+
+export interface CrlRepository {
+  get(caName: string): CrlRecord | undefined;
+  put(record: CrlRecord): void;
+}
+
+export interface AdminRepository {
+  get(username: string): AdminRecord | undefined;
+  insert(record: AdminRecord): void;
+  count(): number;
+  insertToken(record: TokenRecord): void;
+  findToken(tokenHash: string): TokenRecord | undefined;
+  deleteToken(tokenHash: string): void;
+}
+
+export interface Store {
+  readonly cas: CaRepository;
+  readonly certificates: CertificateRepository;
+  readonly crls: CrlRepository;
+  readonly admins: AdminRepository;
+  /** Run `fn` in one transaction: every state change is all-or-nothing. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
