@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,25 @@ export class OpensslCli {
   run(args: string[], input?: Uint8Array): { ok: boolean; out: string } {
     const r = spawnSync('openssl', args, { cwd: this.dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
     return { ok: r.status === 0, out: `${r.stdout?.toString() ?? ''}${r.stderr?.toString() ?? ''}` };
+  }
+
+  /**
+   * Like run(), without blocking the event loop: needed when openssl talks to a server running
+   * in this same process (spawnSync would deadlock it).
+   */
+  runAsync(args: string[]): Promise<{ ok: boolean; out: string }> {
+    return new Promise((resolve) => {
+      const child = spawn('openssl', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ ok: code === 0, out: out + err });
+      });
+    });
   }
 
   dispose(): void {
