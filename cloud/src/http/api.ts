@@ -25,11 +25,16 @@ export interface RawRoute {
   responseType: string;
 }
 
-export const registry: { json: JsonRoute<z.ZodType, z.ZodType>[]; raw: RawRoute[] } = { json: [], raw: [] };
+export type AnyJsonRoute = JsonRoute<z.ZodType, z.ZodType>;
 
-export function defineJson<B extends z.ZodType, R extends z.ZodType>(route: JsonRoute<B, R>): JsonRoute<B, R> {
-  registry.json.push(route as unknown as JsonRoute<z.ZodType, z.ZodType>);
-  return route;
+export interface RouteTable {
+  json: AnyJsonRoute[];
+  raw: RawRoute[];
+}
+
+/** Typed helper: checks the handler against the schemas, then erases the types for the table. */
+export function defineJson<B extends z.ZodType, R extends z.ZodType>(route: JsonRoute<B, R>): AnyJsonRoute {
+  return route as unknown as AnyJsonRoute;
 }
 
 /** Human-readable summary of zod issues, without echoing the input values. */
@@ -40,7 +45,7 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-export function mountJson(router: Router, route: JsonRoute<z.ZodType, z.ZodType>, authenticate: (req: Request) => void): void {
+export function mountJson(router: Router, route: AnyJsonRoute, authenticate: (req: Request) => void): void {
   const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
   router[route.method](expressPath, async (req: Request, res: Response) => {
     if (route.auth === 'admin') authenticate(req);
@@ -56,7 +61,7 @@ export function mountJson(router: Router, route: JsonRoute<z.ZodType, z.ZodType>
   });
 }
 
-export function openApiDocument(): Record<string, unknown> {
+export function openApiDocument(registry: RouteTable): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const errorSchema = {
     type: 'object',

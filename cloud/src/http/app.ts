@@ -1,6 +1,7 @@
 /** The express application: body limits, routes, and one error mapper (no 500 for bad input). */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { MedSignError } from '@medsign/core';
 import { CloudError, Errors } from '../domain/errors.js';
 import { buildRouter, type Services } from './routes.js';
 
@@ -17,7 +18,8 @@ export function buildApp(services: Services, log: Logger): express.Express {
     else if (isBodyParserError(err)) {
       e = err.type === 'entity.too.large' ? Errors.tooLarge() : err.type === 'encoding.unsupported' || err.type === 'charset.unsupported' ? Errors.unsupportedMedia() : Errors.badRequest({ en: 'the body is not valid JSON', zh: '请求体不是合法的 JSON' });
     } else if (isZodError(err)) e = Errors.badRequest({ en: 'a path parameter is malformed', zh: '路径参数格式错误' });
-    else if (err && typeof err === 'object' && 'code' in err && 'sor' in err) e = Errors.badRequest({ en: String((err as { en?: string }).en ?? 'bad input'), zh: String((err as { zh?: string }).zh ?? '输入错误') });
+    else if (clientStatus(err) === 400) e = Errors.badRequest({ en: 'the URL is malformed', zh: 'URL 格式错误' }); // e.g. a bad %-escape in a path
+    else if (err instanceof MedSignError) e = Errors.badRequest({ en: err.en, zh: err.zh }); // core refused the input
     else {
       log.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), path: req.path }, 'unhandled error');
       e = Errors.internal();
@@ -30,6 +32,12 @@ export function buildApp(services: Services, log: Logger): express.Express {
 
 function isBodyParserError(err: unknown): err is { type: string; status: number } {
   return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && 'status' in err;
+}
+
+/** A 4xx status that express or its router attached to an error. */
+function clientStatus(err: unknown): number | undefined {
+  const s = typeof err === 'object' && err !== null ? ((err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode) : undefined;
+  return typeof s === 'number' && s >= 400 && s < 500 ? s : undefined;
 }
 
 function isZodError(err: unknown): boolean {

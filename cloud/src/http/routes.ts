@@ -5,7 +5,7 @@ import { CRL_REASON } from '@medsign/core';
 import { Errors } from '../domain/errors.js';
 import type { AdminService } from '../domain/admins.js';
 import type { PkiService } from '../domain/pki.js';
-import { defineJson, mountJson, openApiDocument, registry } from './api.js';
+import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
 
 export interface Services {
   pki: PkiService;
@@ -29,17 +29,14 @@ const CertificateView = z.object({
 
 const REVOCATION_REASONS = [CRL_REASON.unspecified, CRL_REASON.keyCompromise, CRL_REASON.affiliationChanged, CRL_REASON.superseded, CRL_REASON.cessationOfOperation, CRL_REASON.privilegeWithdrawn] as const;
 
-export function buildRouter(services: Services): Router {
-  const router = Router();
-  registry.json.length = 0;
-  registry.raw.length = 0;
-  const authenticate = (req: Request) => void services.admins.authenticate(bearer(req));
+/** Every endpoint, declared once: mounted by buildRouter and described by the OpenAPI document. */
+export function defineRoutes(services: Services): RouteTable {
   const view = (serial: string) => {
     const c = services.pki.certificate(serial);
     return { serial: c.serial, caName: c.caName, subject: c.subject, status: c.status, revokedAt: c.revokedAt ? new Date(c.revokedAt).toISOString() : null, reason: c.reason };
   };
 
-  const routes = [
+  const json = [
     defineJson({
       method: 'post',
       path: '/api/v1/admin/login',
@@ -97,16 +94,24 @@ export function buildRouter(services: Services): Router {
       handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' })).serial),
     }),
   ];
-  for (const r of routes) mountJson(router, r as never, authenticate);
-
-  // ---- PKI endpoints (binary) ----
-  registry.raw.push(
+  const raw: RawRoute[] = [
     { method: 'get', path: '/pki/ca/{name}.pem', summary: 'CA 证书 (CA certificate, PEM)', responseType: 'application/x-pem-file' },
     { method: 'get', path: '/pki/crl/{name}.crl', summary: '证书吊销列表 (CRL, DER)', responseType: 'application/pkix-crl' },
     { method: 'post', path: '/pki/ocsp', summary: 'OCSP 响应器 (RFC 6960)', requestType: 'application/ocsp-request', responseType: 'application/ocsp-response' },
     { method: 'get', path: '/pki/ocsp/{request}', summary: 'OCSP over GET (RFC 6960 §A.1: base64 of the DER request)', responseType: 'application/ocsp-response' },
     { method: 'post', path: '/pki/tsa', summary: '时间戳服务 (RFC 3161 TSA)', requestType: 'application/timestamp-query', responseType: 'application/timestamp-reply' },
-  );
+    { method: 'get', path: '/api/v1/openapi.json', summary: 'OpenAPI 3.1 document', responseType: 'application/json' },
+  ];
+  return { json, raw };
+}
+
+export function buildRouter(services: Services): Router {
+  const router = Router();
+  const table = defineRoutes(services);
+  const authenticate = (req: Request) => void services.admins.authenticate(bearer(req));
+  for (const r of table.json) mountJson(router, r, authenticate);
+
+  // ---- the binary PKI endpoints (declared in the table above) ----
   const caFile = /^([a-z0-9-]{1,32})\.pem$/;
   const crlFile = /^([a-z0-9-]{1,32})\.crl$/;
   router.get('/pki/ca/:file', (req, res) => {
@@ -138,7 +143,7 @@ export function buildRouter(services: Services): Router {
     res.type('application/timestamp-reply').send(Buffer.from(await services.pki.timestamp(requireType(req, 'application/timestamp-query'))));
   });
   router.get('/api/v1/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(openApiDocument(table));
   });
   return router;
 }

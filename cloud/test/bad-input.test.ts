@@ -1,0 +1,127 @@
+/**
+ * Every endpoint against malformed JSON, wrong types, unknown fields, oversized bodies and wrong
+ * authentication: always a 4xx with a stable code and a bilingual message, never a 500, and the
+ * server keeps serving.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../src/http/api.js';
+import { defineRoutes, type Services } from '../src/http/routes.js';
+import { adminToken, startTestCloud } from './cloud-fixture.js';
+
+// the route table, built without services: only its declarations are used here
+const registry = defineRoutes({} as Services);
+let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let token: string;
+let someSerial: string;
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  token = await adminToken(cloud.url);
+  someSerial = cloud.pki.caCertificate('rsa-tsa').serialNumber; // a serial the store does not hold as a staff certificate
+});
+afterAll(async () => cloud.dispose());
+
+async function send(method: string, path: string, init: { body?: string | Buffer; type?: string; auth?: string | null } = {}) {
+  const headers: Record<string, string> = {};
+  if (init.type) headers['content-type'] = init.type;
+  if (init.auth !== null) headers.authorization = `Bearer ${init.auth ?? token}`;
+  const r = await fetch(`${cloud.url}${path}`, { method: method.toUpperCase(), headers, ...(init.body !== undefined ? { body: init.body as BodyInit } : {}) });
+  const text = await r.text();
+  let json: { code?: string; message?: string } = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* binary answers */
+  }
+  return { status: r.status, json, text };
+}
+
+function expectClientError(r: { status: number; json: { code?: string; message?: string } }, status: number, code: string) {
+  expect(r.status).toBe(status);
+  expect(r.json.code).toBe(code);
+  expect(r.json.message).toMatch(/[\u4e00-\u9fff].*\(.+\)/); // Chinese, with English in brackets
+}
+
+const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);
+const concrete = (path: string) => path.replace('{serial}', someSerial);
+
+describe('every JSON endpoint', () => {
+  it('is listed in the OpenAPI document with its schema', () => {
+    const doc = openApiDocument(registry) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    for (const r of registry.json) {
+      expect(doc.paths[r.path]?.[r.method], r.path).toBeDefined();
+      if (r.body) expect(doc.paths[r.path]![r.method]!.requestBody, r.path).toBeDefined();
+    }
+    for (const r of registry.raw) expect(doc.paths[r.path]?.[r.method], r.path).toBeDefined();
+  });
+
+  it.each(jsonRoutes())('%s %s refuses malformed, oversized, wrong-typed and unknown-field bodies', async (method, path, route) => {
+    const p = concrete(path);
+    if (method === 'post') {
+      expectClientError(await send(method, p, { body: '{"username": "adm', type: 'application/json' }), 400, 'BAD_REQUEST');
+      expectClientError(await send(method, p, { body: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }), type: 'application/json' }), 413, 'PAYLOAD_TOO_LARGE');
+      if (route.body) {
+        expectClientError(await send(method, p, { body: '[]', type: 'application/json' }), 400, 'BAD_REQUEST');
+        expectClientError(await send(method, p, { body: JSON.stringify({ username: 42, password: ['x'], reason: 'one' }), type: 'application/json' }), 400, 'BAD_REQUEST');
+        expectClientError(await send(method, p, { body: JSON.stringify({ username: 'admin', password: 'x', reason: 1, extra: true }), type: 'application/json' }), 400, 'BAD_REQUEST');
+        expectClientError(await send(method, p, { body: 'username=admin', type: 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      }
+    }
+  });
+
+  it.each(jsonRoutes().filter(([, , r]) => r.auth === 'admin'))('%s %s refuses a missing, wrong or logged-out token', async (method, path) => {
+    const p = concrete(path);
+    expectClientError(await send(method, p, { auth: null }), 401, 'UNAUTHORIZED');
+    expectClientError(await send(method, p, { auth: 'not-a-token' }), 401, 'UNAUTHORIZED');
+  });
+
+  it('logout ends the token', async () => {
+    const t = await adminToken(cloud.url);
+    expect((await send('post', '/api/v1/admin/logout', { auth: t })).status).toBe(200);
+    expectClientError(await send('get', `/api/v1/admin/certificates/${someSerial}`, { auth: t }), 401, 'UNAUTHORIZED');
+  });
+
+  it('path parameters are validated and unknown objects are 404', async () => {
+    expectClientError(await send('get', '/api/v1/admin/certificates/not-hex!'), 400, 'BAD_REQUEST');
+    expectClientError(await send('get', `/api/v1/admin/certificates/${'A'.repeat(41)}`), 400, 'BAD_REQUEST');
+    expectClientError(await send('get', '/api/v1/admin/certificates/ABCDEF'), 404, 'NOT_FOUND');
+    expectClientError(await send('post', '/api/v1/admin/certificates/ABCDEF/revoke', { body: JSON.stringify({ reason: 1 }), type: 'application/json' }), 404, 'NOT_FOUND');
+    expectClientError(await send('post', '/api/v1/admin/certificates/ABCDEF/revoke', { body: JSON.stringify({ reason: 6 }), type: 'application/json' }), 400, 'BAD_REQUEST');
+    expectClientError(await send('get', '/api/v1/nothing-here'), 404, 'NOT_FOUND');
+  });
+
+  it('wrong passwords are refused without saying whether the user exists', async () => {
+    const a = await send('post', '/api/v1/admin/login', { body: JSON.stringify({ username: 'admin', password: 'wrong' }), type: 'application/json', auth: null });
+    const b = await send('post', '/api/v1/admin/login', { body: JSON.stringify({ username: 'nobody', password: 'wrong' }), type: 'application/json', auth: null });
+    expectClientError(a, 401, 'UNAUTHORIZED');
+    expect(b).toEqual(a);
+    expect(a.text).not.toContain('wrong"');
+  });
+});
+
+describe('the binary PKI endpoints', () => {
+  it('refuse the wrong content type, empty and oversized bodies; unknown names are 404', async () => {
+    for (const path of ['/pki/ocsp', '/pki/tsa']) {
+      expectClientError(await send('post', path, { body: '{}', type: 'application/json', auth: null }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      const type = path === '/pki/ocsp' ? 'application/ocsp-request' : 'application/timestamp-query';
+      expectClientError(await send('post', path, { body: Buffer.alloc(0), type, auth: null }), 400, 'BAD_REQUEST');
+      expectClientError(await send('post', path, { body: Buffer.alloc(64 * 1024, 0x30), type, auth: null }), 413, 'PAYLOAD_TOO_LARGE');
+    }
+    for (const path of ['/pki/ca/nope.pem', '/pki/ca/..%2F..%2Fetc%2Fpasswd', '/pki/crl/rsa-tsa.crl', '/pki/crl/x.pem', '/pki/ca/RSA-ROOT.pem']) {
+      expectClientError(await send('get', path, { auth: null }), 404, 'NOT_FOUND');
+    }
+    expectClientError(await send('get', '/pki/ocsp/%%%%', { auth: null }), 400, 'BAD_REQUEST');
+    expectClientError(await send('get', '/api/v1/admin/certificates/%E0%A4%A'), 400, 'BAD_REQUEST');
+  });
+
+  it('a garbage TSA request gets an RFC 3161 rejection (HTTP 200)', async () => {
+    const r = await fetch(`${cloud.url}/pki/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from('garbage') });
+    expect(r.status).toBe(200);
+    const { parseTimeStampResponse } = await import('@medsign/core');
+    expect(parseTimeStampResponse(new Uint8Array(await r.arrayBuffer())).status).toBe('rejection');
+  });
+
+  it('still serves after all that', async () => {
+    expect((await send('get', '/pki/ca/sm2-root.pem', { auth: null })).status).toBe(200);
+  });
+});
