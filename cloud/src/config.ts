@@ -16,6 +16,10 @@ export const ConfigSchema = z
     organization: z.string().min(1).max(64).default('MedSign'),
     crlHours: z.coerce.number().positive().max(24 * 30).default(72),
     ocspHours: z.coerce.number().positive().max(24 * 7).default(12),
+    /** how long an activation code stays valid */
+    activationCodeMinutes: z.coerce.number().int().positive().max(7 * 24 * 60).default(24 * 60),
+    /** staff certificate validity (default 1 year) */
+    certificateDays: z.coerce.number().int().positive().max(3 * 366).default(365),
     tsaPolicy: z.string().regex(/^[0-2](\.\d+)+$/).default('2.25.190385213373104719302455126829584356130'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
   })

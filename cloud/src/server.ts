@@ -7,6 +7,9 @@ import pino from 'pino';
 import type { CloudConfig } from './config.js';
 import { AdminService } from './domain/admins.js';
 import { PkiService } from './domain/pki.js';
+import { DeviceAuthService } from './domain/devices.js';
+import { EnrollmentService } from './domain/enrollment.js';
+import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
 import { buildApp } from './http/app.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -18,6 +21,7 @@ export interface RunningCloud {
   store: Store;
   pki: PkiService;
   admins: AdminService;
+  services: Services;
   /** set on the first start when the administrator password was generated here */
   generatedAdminPassword?: string;
   close(): Promise<void>;
@@ -32,7 +36,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
   try {
     // listen first, so that port 0 (tests) gives the real URL for the certificates' CRL/AIA links
     const admins = new AdminService(store);
-    const services = { admins } as { admins: AdminService; pki: PkiService };
+    const services = { admins, devices: new DeviceAuthService(store) } as Services;
     const app = buildApp(services, log);
     server = createServer(app);
     server.requestTimeout = 30_000;
@@ -51,6 +55,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       organization: config.organization,
     });
     services.pki = pki;
+    services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays });
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);
     log.info({ url, dataDir: config.dataDir, bootstrapped: created }, 'medsign-cloud listening');
@@ -61,6 +66,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       store,
       pki,
       admins,
+      services,
       ...(admin?.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
       close: () =>
         new Promise<void>((resolve) => {

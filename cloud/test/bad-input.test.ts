@@ -6,25 +6,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../src/http/api.js';
 import { defineRoutes, type Services } from '../src/http/routes.js';
+import { signDeviceRequest } from '@medsign/core';
 import { adminToken, startTestCloud } from './cloud-fixture.js';
+import { enroll, post, type Phone } from './phone.js';
 
 // the route table, built without services: only its declarations are used here
 const registry = defineRoutes({} as Services);
 let cloud: Awaited<ReturnType<typeof startTestCloud>>;
 let token: string;
 let someSerial: string;
+let phone: Phone;
 
 beforeAll(async () => {
   cloud = await startTestCloud();
   token = await adminToken(cloud.url);
   someSerial = cloud.pki.caCertificate('rsa-tsa').serialNumber; // a serial the store does not hold as a staff certificate
+  const auth = { authorization: `Bearer ${token}` };
+  const staff = await post(cloud.url, '/api/v1/admin/staff', { employeeNo: 'BAD-1', name: '测试', department: '测试科' }, auth);
+  const e = await post(cloud.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm: 'sm2' }, auth);
+  phone = await enroll(cloud.url, e.json.enrollmentId as string, e.json.activationCode as string, 'sm2');
 });
 afterAll(async () => cloud.dispose());
 
-async function send(method: string, path: string, init: { body?: string | Buffer; type?: string; auth?: string | null } = {}) {
+async function send(method: string, path: string, init: { body?: string | Buffer; type?: string; auth?: string | null; device?: boolean } = {}) {
   const headers: Record<string, string> = {};
   if (init.type) headers['content-type'] = init.type;
   if (init.auth !== null) headers.authorization = `Bearer ${init.auth ?? token}`;
+  if (init.device) {
+    const bytes = typeof init.body === 'string' ? new TextEncoder().encode(init.body) : new Uint8Array(init.body ?? []);
+    Object.assign(headers, signDeviceRequest({ id: phone.device.id, privateKey: phone.device.privateKey, publicKey: phone.device.publicKey }, method, path, bytes));
+  }
   const r = await fetch(`${cloud.url}${path}`, { method: method.toUpperCase(), headers, ...(init.body !== undefined ? { body: init.body as BodyInit } : {}) });
   const text = await r.text();
   let json: { code?: string; message?: string } = {};
@@ -42,6 +53,17 @@ function expectClientError(r: { status: number; json: { code?: string; message?:
   expect(r.json.message).toMatch(/[\u4e00-\u9fff].*\(.+\)/); // Chinese, with English in brackets
 }
 
+/** A valid body for each route, to which the tests add one wrong thing. */
+const VALID: Record<string, Record<string, unknown>> = {
+  '/api/v1/admin/login': { username: 'admin', password: 'x' },
+  '/api/v1/admin/certificates/{serial}/revoke': { reason: 1 },
+  '/api/v1/admin/staff': { employeeNo: 'X1', name: 'x', department: 'y' },
+  '/api/v1/admin/enrollments': { staffId: '00000000-0000-4000-8000-000000000000', algorithm: 'sm2' },
+  '/api/v1/mobile/enroll/start': { activationCode: 'AAAAA-BBBBB', devicePublicKey: 'AAAA', keygen: { type: 'sm2', hello: {} } },
+  '/api/v1/mobile/enroll/finish': { enrollmentId: '00000000-0000-4000-8000-000000000000', csrInfo: 'AAAA', commit: {} },
+  '/api/v1/mobile/enroll/complete': { enrollmentId: '00000000-0000-4000-8000-000000000000', csr: 'AAAA' },
+};
+
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);
 const concrete = (path: string) => path.replace('{serial}', someSerial);
 
@@ -57,22 +79,37 @@ describe('every JSON endpoint', () => {
 
   it.each(jsonRoutes())('%s %s refuses malformed, oversized, wrong-typed and unknown-field bodies', async (method, path, route) => {
     const p = concrete(path);
+    const device = route.auth === 'device'; // signed correctly, so the body check is what answers
     if (method === 'post') {
-      expectClientError(await send(method, p, { body: '{"username": "adm', type: 'application/json' }), 400, 'BAD_REQUEST');
-      expectClientError(await send(method, p, { body: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }), type: 'application/json' }), 413, 'PAYLOAD_TOO_LARGE');
+      expectClientError(await send(method, p, { body: '{"username": "adm', type: 'application/json', device }), 400, 'BAD_REQUEST');
+      expectClientError(await send(method, p, { body: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }), type: 'application/json', device }), 413, 'PAYLOAD_TOO_LARGE');
       if (route.body) {
-        expectClientError(await send(method, p, { body: '[]', type: 'application/json' }), 400, 'BAD_REQUEST');
-        expectClientError(await send(method, p, { body: JSON.stringify({ username: 42, password: ['x'], reason: 'one' }), type: 'application/json' }), 400, 'BAD_REQUEST');
-        expectClientError(await send(method, p, { body: JSON.stringify({ username: 'admin', password: 'x', reason: 1, extra: true }), type: 'application/json' }), 400, 'BAD_REQUEST');
-        expectClientError(await send(method, p, { body: 'username=admin', type: 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+        expectClientError(await send(method, p, { body: '[]', type: 'application/json', device }), 400, 'BAD_REQUEST');
+        const wrongTypes = { username: 42, password: ['x'], reason: 'one', employeeNo: 7, staffId: 1, activationCode: false, enrollmentId: 3, csr: 5, keygen: 'sm2' };
+        expectClientError(await send(method, p, { body: JSON.stringify(wrongTypes), type: 'application/json', device }), 400, 'BAD_REQUEST');
+        const unknownField = { ...VALID[path], extra: true };
+        expectClientError(await send(method, p, { body: JSON.stringify(unknownField), type: 'application/json', device }), 400, 'BAD_REQUEST');
+        expectClientError(await send(method, p, { body: 'username=admin', type: 'application/x-www-form-urlencoded', device }), 415, 'UNSUPPORTED_MEDIA_TYPE');
       }
     }
   });
 
+  it.each(jsonRoutes().filter(([, , r]) => r.auth === 'device'))('%s %s refuses unsigned and wrongly signed requests', async (method, path) => {
+    const body = JSON.stringify(VALID[path]);
+    expectClientError(await send(method, path, { body, type: 'application/json' }), 401, 'UNAUTHORIZED');
+    const r = await fetch(`${cloud.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-medsign-device': phone.device.id, 'x-medsign-time': String(Date.now()), 'x-medsign-nonce': '0'.repeat(32), 'x-medsign-signature': 'MEUCIQ==' },
+      body,
+    });
+    expectClientError({ status: r.status, json: (await r.json()) as { code?: string; message?: string } }, 401, 'UNAUTHORIZED');
+  });
+
   it.each(jsonRoutes().filter(([, , r]) => r.auth === 'admin'))('%s %s refuses a missing, wrong or logged-out token', async (method, path) => {
     const p = concrete(path);
-    expectClientError(await send(method, p, { auth: null }), 401, 'UNAUTHORIZED');
-    expectClientError(await send(method, p, { auth: 'not-a-token' }), 401, 'UNAUTHORIZED');
+    const body = method === 'post' ? { body: JSON.stringify(VALID[path] ?? {}), type: 'application/json' } : {};
+    expectClientError(await send(method, p, { ...body, auth: null }), 401, 'UNAUTHORIZED');
+    expectClientError(await send(method, p, { ...body, auth: 'not-a-token' }), 401, 'UNAUTHORIZED');
   });
 
   it('logout ends the token', async () => {

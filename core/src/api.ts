@@ -107,3 +107,4 @@ export { validateSignedMessage, validateCertificate, sofValidateCertCode, type V
 export { toCompact, fromCompact, parseCompact, compactToText, type CompactRecordInfo, type CertificateStore } from './compact/record.js';
 export { normalizeOid } from './oids.js';
 export type { Extension } from '@peculiar/asn1-x509';
+export * from './protocol/device-auth.js';

@@ -162,6 +162,14 @@ export class PkiService {
     return `${this.options.publicUrl}/pki/crl/${name}.crl`;
   }
 
+  get publicUrl(): string {
+    return this.options.publicUrl;
+  }
+
+  get organization(): string {
+    return this.options.organization;
+  }
+
   ocspUrl(): string {
     return `${this.options.publicUrl}/pki/ocsp`;
   }

@@ -10,11 +10,11 @@ export interface JsonRoute<B extends z.ZodType, R extends z.ZodType> {
   method: 'get' | 'post';
   path: string;
   summary: string;
-  /** 'admin': bearer token of an administrator */
-  auth: 'none' | 'admin';
+  /** 'admin': bearer token of an administrator; 'device': a request signed by an enrolled phone */
+  auth: 'none' | 'admin' | 'device';
   body?: B;
   response: R;
-  handler: (ctx: { body: z.infer<B>; params: Record<string, string>; req: Request }) => Promise<z.infer<R>> | z.infer<R>;
+  handler: (ctx: { body: z.infer<B>; params: Record<string, string>; req: Request; deviceId: string }) => Promise<z.infer<R>> | z.infer<R>;
 }
 
 export interface RawRoute {
@@ -45,18 +45,26 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-export function mountJson(router: Router, route: AnyJsonRoute, authenticate: (req: Request) => void): void {
+export interface Authenticators {
+  admin(req: Request): void;
+  /** the device id behind a signed request */
+  device(req: Request): string;
+}
+
+export function mountJson(router: Router, route: AnyJsonRoute, auth: Authenticators): void {
   const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
   router[route.method](expressPath, async (req: Request, res: Response) => {
-    if (route.auth === 'admin') authenticate(req);
+    // the media type first: device signatures are checked over the JSON body's bytes
+    if (route.body && !req.is('application/json')) throw Errors.unsupportedMedia({ en: 'send application/json', zh: '请使用 application/json' });
+    if (route.auth === 'admin') auth.admin(req);
+    const deviceId = route.auth === 'device' ? auth.device(req) : '';
     let body: unknown;
     if (route.body) {
-      if (!req.is('application/json')) throw Errors.unsupportedMedia({ en: 'send application/json', zh: '请使用 application/json' });
       const parsed = route.body.safeParse(req.body);
       if (!parsed.success) throw Errors.badRequest({ en: describeIssues(parsed.error), zh: describeIssues(parsed.error) });
       body = parsed.data;
     }
-    const result = await route.handler({ body, params: req.params as Record<string, string>, req });
+    const result = await route.handler({ body, params: req.params as Record<string, string>, req, deviceId });
     res.status(200).json(route.response.parse(result));
   });
 }
@@ -72,7 +80,7 @@ export function openApiDocument(registry: RouteTable): Record<string, unknown> {
     paths[r.path] ??= {};
     paths[r.path]![r.method] = {
       summary: r.summary,
-      ...(r.auth === 'admin' ? { security: [{ bearer: [] }] } : {}),
+      ...(r.auth === 'admin' ? { security: [{ bearer: [] }] } : r.auth === 'device' ? { security: [{ device: [] }] } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { target: 'draft-2020-12', io: 'input' }) } } } } : {}),
       responses: {
         200: { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(r.response, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) } } },
@@ -91,7 +99,12 @@ export function openApiDocument(registry: RouteTable): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'MedSign cloud API', version: '0.1.0', description: 'MedSign 云端签名服务 — CA, co-signing, OCSP, CRL and TSA' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        device: { type: 'apiKey', in: 'header', name: 'X-MedSign-Signature', description: 'SM2 signature by the enrolled device key; see core/src/protocol/device-auth.ts' },
+      },
+    },
     paths,
   };
 }

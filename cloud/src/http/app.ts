@@ -9,7 +9,14 @@ export function buildApp(services: Services, log: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(express.json({ limit: '256kb', strict: true }));
+  app.use(
+    express.json({
+      limit: '256kb',
+      strict: true,
+      // keep the exact bytes: device signatures cover the body as sent
+      verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf),
+    }),
+  );
   app.use(buildRouter(services));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(Errors.notFound({ en: 'no such endpoint', zh: '接口不存在' })));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

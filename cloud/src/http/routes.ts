@@ -5,12 +5,23 @@ import { CRL_REASON } from '@medsign/core';
 import { Errors } from '../domain/errors.js';
 import type { AdminService } from '../domain/admins.js';
 import type { PkiService } from '../domain/pki.js';
+import type { EnrollmentService } from '../domain/enrollment.js';
+import type { DeviceAuthService } from '../domain/devices.js';
 import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
 
 export interface Services {
   pki: PkiService;
   admins: AdminService;
+  enrollment: EnrollmentService;
+  devices: DeviceAuthService;
 }
+
+const b64 = z.string().min(4).max(16_384).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+const ProtocolMessage = z.record(z.string(), z.unknown()); // checked field by field by core
+
+/** The exact request bytes (express.json keeps them for device signatures). */
+const rawBody = (req: Request): Uint8Array => (req as Request & { rawBody?: Buffer }).rawBody ?? new Uint8Array(0);
 
 const bearer = (req: Request): string | undefined => {
   const h = req.get('authorization');
@@ -93,6 +104,82 @@ export function defineRoutes(services: Services): RouteTable {
       response: CertificateView,
       handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' })).serial),
     }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/admin/staff',
+      summary: '登记医务人员 (register a staff member)',
+      auth: 'admin',
+      body: z
+        .object({
+          employeeNo: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
+          name: z.string().min(1).max(64),
+          department: z.string().min(1).max(64),
+          title: z.string().min(1).max(64).optional(),
+          licenceNo: z.string().regex(/^[A-Za-z0-9]{1,32}$/).optional(),
+          idNumber: z.string().regex(/^[0-9]{17}[0-9Xx]$/).optional(),
+          mobile: z.string().regex(/^\+?[0-9]{6,20}$/).optional(),
+        })
+        .strict(),
+      response: z.object({ id: z.string(), employeeNo: z.string() }),
+      handler: ({ body }) => {
+        const r = services.enrollment.createStaff(body);
+        return { id: r.id, employeeNo: r.employeeNo };
+      },
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/admin/enrollments',
+      summary: '发放激活码 (open an enrollment: a one-time activation code and its QR payload)',
+      auth: 'admin',
+      body: z.object({ staffId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), validMinutes: z.number().int().min(1).max(7 * 24 * 60).optional() }).strict(),
+      response: z.object({ enrollmentId: z.string(), activationCode: z.string(), expiresAt: z.string(), qr: z.string(), legacy: z.boolean() }),
+      handler: ({ body }) => {
+        const r = services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes);
+        // the phone uses the enrollment id as the key-generation session id
+        const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}`;
+        return { enrollmentId: r.enrollment.id, activationCode: r.activationCode, expiresAt: new Date(r.enrollment.expiresAt).toISOString(), qr, legacy: r.legacy };
+      },
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/enroll/start',
+      summary: '手机激活 (redeem the activation code, register the device key, key generation round)',
+      auth: 'none',
+      body: z
+        .object({
+          activationCode: z.string().min(8).max(40),
+          devicePublicKey: b64,
+          keygen: z.discriminatedUnion('type', [
+            z.object({ type: z.literal('sm2'), hello: ProtocolMessage }).strict(),
+            z.object({ type: z.literal('rsa'), n: z.string().max(1024), e: z.string().max(16), d2: z.string().max(1024) }).strict(),
+          ]),
+        })
+        .strict(),
+      response: z.object({ enrollmentId: z.string(), deviceId: z.string(), algorithm: z.string(), keygenReply: z.unknown().optional() }),
+      handler: ({ body }) => services.enrollment.start({ activationCode: body.activationCode, devicePublicKey: fromB64(body.devicePublicKey), keygen: body.keygen }),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/enroll/finish',
+      summary: '确认密钥并协同签署证书请求 (confirm the key; the cloud half of the CSR signature)',
+      auth: 'device',
+      body: z.object({ enrollmentId: z.string().uuid(), keygenConfirm: ProtocolMessage.optional(), csrInfo: b64, commit: ProtocolMessage }).strict(),
+      response: z.object({ enrollmentId: z.string(), cosignReply: z.unknown() }),
+      handler: ({ body, deviceId }) =>
+        services.enrollment.finish(deviceId, { enrollmentId: body.enrollmentId, ...(body.keygenConfirm ? { keygenConfirm: body.keygenConfirm } : {}), csrInfo: fromB64(body.csrInfo), commit: body.commit }),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/enroll/complete',
+      summary: '签发证书 (verify the co-signed CSR and issue the certificate)',
+      auth: 'device',
+      body: z.object({ enrollmentId: z.string().uuid(), csr: b64 }).strict(),
+      response: z.object({ certificate: z.string(), chain: z.array(z.string()) }),
+      handler: async ({ body, deviceId }) => {
+        const r = await services.enrollment.complete(deviceId, { enrollmentId: body.enrollmentId, csr: fromB64(body.csr) });
+        return { certificate: Buffer.from(r.certificate).toString('base64'), chain: r.chain.map((c) => Buffer.from(c).toString('base64')) };
+      },
+    }),
   ];
   const raw: RawRoute[] = [
     { method: 'get', path: '/pki/ca/{name}.pem', summary: 'CA 证书 (CA certificate, PEM)', responseType: 'application/x-pem-file' },
@@ -108,8 +195,16 @@ export function defineRoutes(services: Services): RouteTable {
 export function buildRouter(services: Services): Router {
   const router = Router();
   const table = defineRoutes(services);
-  const authenticate = (req: Request) => void services.admins.authenticate(bearer(req));
-  for (const r of table.json) mountJson(router, r, authenticate);
+  const auth = {
+    admin: (req: Request) => void services.admins.authenticate(bearer(req)),
+    device: (req: Request) => services.devices.authenticate(req.method, req.originalUrl, rawBody(req), {
+      device: req.get('x-medsign-device'),
+      time: req.get('x-medsign-time'),
+      nonce: req.get('x-medsign-nonce'),
+      signature: req.get('x-medsign-signature'),
+    }),
+  };
+  for (const r of table.json) mountJson(router, r, auth);
 
   // ---- the binary PKI endpoints (declared in the table above) ----
   const caFile = /^([a-z0-9-]{1,32})\.pem$/;

@@ -46,4 +46,59 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'enrollment',
+    sql: `
+      CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        employee_no TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        department TEXT NOT NULL,
+        title TEXT,
+        licence_no TEXT,
+        id_number TEXT,
+        mobile TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE device (
+        id TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL REFERENCES staff(id),
+        public_key BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'retired'))
+      );
+      CREATE TABLE device_nonce (
+        device_id TEXT NOT NULL REFERENCES device(id),
+        nonce TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, nonce)
+      );
+      CREATE TABLE enrollment (
+        id TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL REFERENCES staff(id),
+        algorithm TEXT NOT NULL CHECK (algorithm IN ('sm2', 'rsa-2048', 'rsa-1024')),
+        code_hash TEXT NOT NULL UNIQUE,
+        expires_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'keygen', 'csr', 'completed')),
+        device_id TEXT REFERENCES device(id),
+        sealed_state BLOB,
+        csr_info_hash TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE key_share (
+        id TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL REFERENCES staff(id),
+        device_id TEXT NOT NULL REFERENCES device(id),
+        algorithm TEXT NOT NULL,
+        sealed_share BLOB,
+        public_key BLOB NOT NULL,
+        certificate_serial TEXT REFERENCES certificate(serial),
+        status TEXT NOT NULL CHECK (status IN ('active', 'locked', 'destroyed')),
+        failures INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX key_share_staff ON key_share (staff_id, status);
+    `,
+  },
 ];

@@ -83,7 +83,92 @@ export interface AdminRepository {
   deleteToken(tokenHash: string): void;
 }
 
+export interface StaffRecord {
+  id: string;
+  employeeNo: string;
+  name: string;
+  department: string;
+  title: string | null;
+  licenceNo: string | null;
+  idNumber: string | null;
+  mobile: string | null;
+  createdAt: number;
+}
+
+export interface DeviceRecord {
+  id: string;
+  staffId: string;
+  /** SM2 SubjectPublicKeyInfo DER */
+  publicKey: Uint8Array;
+  createdAt: number;
+  status: 'active' | 'retired';
+}
+
+export type EnrollmentStatus = 'pending' | 'keygen' | 'csr' | 'completed';
+
+export interface EnrollmentRecord {
+  id: string;
+  staffId: string;
+  algorithm: KeyKind;
+  /** SHA-256 of the activation code: the code itself is never stored */
+  codeHash: string;
+  expiresAt: number;
+  status: EnrollmentStatus;
+  deviceId: string | null;
+  /** protocol state holding the cloud's share while enrollment runs, sealed */
+  sealedState: Uint8Array | null;
+  /** SHA-256 of the CertificationRequestInfo the cloud co-signed */
+  csrInfoHash: string | null;
+  createdAt: number;
+}
+
+export interface KeyShareRecord {
+  id: string;
+  staffId: string;
+  deviceId: string;
+  algorithm: KeyKind;
+  /** the cloud's share, sealed; null once destroyed */
+  sealedShare: Uint8Array | null;
+  /** SubjectPublicKeyInfo DER of the whole key */
+  publicKey: Uint8Array;
+  certificateSerial: string | null;
+  status: 'active' | 'locked' | 'destroyed';
+  failures: number;
+  createdAt: number;
+}
+
+export interface StaffRepository {
+  insert(record: StaffRecord): void;
+  get(id: string): StaffRecord | undefined;
+  getByEmployeeNo(employeeNo: string): StaffRecord | undefined;
+}
+
+export interface DeviceRepository {
+  insert(record: DeviceRecord): void;
+  get(id: string): DeviceRecord | undefined;
+  /** false if this nonce was already used by the device (a replay) */
+  useNonce(deviceId: string, nonce: string, expiresAt: number, now: number): boolean;
+}
+
+export interface EnrollmentRepository {
+  insert(record: EnrollmentRecord): void;
+  get(id: string): EnrollmentRecord | undefined;
+  getByCodeHash(codeHash: string): EnrollmentRecord | undefined;
+  update(record: EnrollmentRecord): void;
+}
+
+export interface KeyShareRepository {
+  insert(record: KeyShareRecord): void;
+  get(id: string): KeyShareRecord | undefined;
+  getByCertificate(serial: string): KeyShareRecord | undefined;
+  update(record: KeyShareRecord): void;
+}
+
 export interface Store {
+  readonly staff: StaffRepository;
+  readonly devices: DeviceRepository;
+  readonly enrollments: EnrollmentRepository;
+  readonly shares: KeyShareRepository;
   readonly cas: CaRepository;
   readonly certificates: CertificateRepository;
   readonly crls: CrlRepository;

@@ -1,7 +1,60 @@
 /** The embedded store: better-sqlite3 (v12) with WAL, foreign keys and versioned migrations. */
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import type { AdminRecord, CaRecord, CertificateRecord, CertificateStatus, CrlRecord, Store, TokenRecord } from './repositories.js';
+import type {
+  AdminRecord,
+  CaRecord,
+  CertificateRecord,
+  CertificateStatus,
+  CrlRecord,
+  DeviceRecord,
+  EnrollmentRecord,
+  KeyShareRecord,
+  StaffRecord,
+  Store,
+  TokenRecord,
+} from './repositories.js';
+
+type Row = Record<string, unknown>;
+const blob = (v: unknown): Uint8Array | null => (v ? new Uint8Array(v as Buffer) : null);
+const buf = (v: Uint8Array | null): Buffer | null => (v ? Buffer.from(v) : null);
+
+const staffRow = (r: Row): StaffRecord => ({
+  id: r.id as string,
+  employeeNo: r.employee_no as string,
+  name: r.name as string,
+  department: r.department as string,
+  title: (r.title as string | null) ?? null,
+  licenceNo: (r.licence_no as string | null) ?? null,
+  idNumber: (r.id_number as string | null) ?? null,
+  mobile: (r.mobile as string | null) ?? null,
+  createdAt: r.created_at as number,
+});
+const deviceRow = (r: Row): DeviceRecord => ({ id: r.id as string, staffId: r.staff_id as string, publicKey: blob(r.public_key)!, createdAt: r.created_at as number, status: r.status as DeviceRecord['status'] });
+const enrollmentRow = (r: Row): EnrollmentRecord => ({
+  id: r.id as string,
+  staffId: r.staff_id as string,
+  algorithm: r.algorithm as EnrollmentRecord['algorithm'],
+  codeHash: r.code_hash as string,
+  expiresAt: r.expires_at as number,
+  status: r.status as EnrollmentRecord['status'],
+  deviceId: (r.device_id as string | null) ?? null,
+  sealedState: blob(r.sealed_state),
+  csrInfoHash: (r.csr_info_hash as string | null) ?? null,
+  createdAt: r.created_at as number,
+});
+const shareRow = (r: Row): KeyShareRecord => ({
+  id: r.id as string,
+  staffId: r.staff_id as string,
+  deviceId: r.device_id as string,
+  algorithm: r.algorithm as KeyShareRecord['algorithm'],
+  sealedShare: blob(r.sealed_share),
+  publicKey: blob(r.public_key)!,
+  certificateSerial: (r.certificate_serial as string | null) ?? null,
+  status: r.status as KeyShareRecord['status'],
+  failures: r.failures as number,
+  createdAt: r.created_at as number,
+});
 
 const bytes = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b);
 
@@ -54,9 +107,59 @@ export function openSqliteStore(path: string): Store {
     tokenInsert: db.prepare('INSERT INTO admin_token (token_hash, username, expires_at) VALUES (@tokenHash, @username, @expiresAt)'),
     tokenGet: db.prepare('SELECT * FROM admin_token WHERE token_hash = ?'),
     tokenDelete: db.prepare('DELETE FROM admin_token WHERE token_hash = ?'),
+    staffInsert: db.prepare(
+      'INSERT INTO staff (id, employee_no, name, department, title, licence_no, id_number, mobile, created_at) VALUES (@id, @employeeNo, @name, @department, @title, @licenceNo, @idNumber, @mobile, @createdAt)',
+    ),
+    staffGet: db.prepare('SELECT * FROM staff WHERE id = ?'),
+    staffByNo: db.prepare('SELECT * FROM staff WHERE employee_no = ?'),
+    deviceInsert: db.prepare('INSERT INTO device (id, staff_id, public_key, created_at, status) VALUES (@id, @staffId, @publicKey, @createdAt, @status)'),
+    deviceGet: db.prepare('SELECT * FROM device WHERE id = ?'),
+    nonceInsert: db.prepare('INSERT OR IGNORE INTO device_nonce (device_id, nonce, expires_at) VALUES (?, ?, ?)'),
+    nonceExpire: db.prepare('DELETE FROM device_nonce WHERE expires_at < ?'),
+    enrollmentInsert: db.prepare(
+      'INSERT INTO enrollment (id, staff_id, algorithm, code_hash, expires_at, status, device_id, sealed_state, csr_info_hash, created_at) VALUES (@id, @staffId, @algorithm, @codeHash, @expiresAt, @status, @deviceId, @sealedState, @csrInfoHash, @createdAt)',
+    ),
+    enrollmentGet: db.prepare('SELECT * FROM enrollment WHERE id = ?'),
+    enrollmentByCode: db.prepare('SELECT * FROM enrollment WHERE code_hash = ?'),
+    enrollmentUpdate: db.prepare('UPDATE enrollment SET status = @status, device_id = @deviceId, sealed_state = @sealedState, csr_info_hash = @csrInfoHash WHERE id = @id'),
+    shareInsert: db.prepare(
+      'INSERT INTO key_share (id, staff_id, device_id, algorithm, sealed_share, public_key, certificate_serial, status, failures, created_at) VALUES (@id, @staffId, @deviceId, @algorithm, @sealedShare, @publicKey, @certificateSerial, @status, @failures, @createdAt)',
+    ),
+    shareGet: db.prepare('SELECT * FROM key_share WHERE id = ?'),
+    shareByCert: db.prepare('SELECT * FROM key_share WHERE certificate_serial = ?'),
+    shareUpdate: db.prepare('UPDATE key_share SET sealed_share = @sealedShare, certificate_serial = @certificateSerial, status = @status, failures = @failures WHERE id = @id'),
+  };
+  const one = <T>(stmt: Database.Statement, map: (r: Row) => T, ...args: unknown[]): T | undefined => {
+    const r = stmt.get(...args) as Row | undefined;
+    return r ? map(r) : undefined;
   };
 
   return {
+    staff: {
+      insert: (r) => void q.staffInsert.run(r),
+      get: (id) => one(q.staffGet, staffRow, id),
+      getByEmployeeNo: (no) => one(q.staffByNo, staffRow, no),
+    },
+    devices: {
+      insert: (r) => void q.deviceInsert.run({ ...r, publicKey: Buffer.from(r.publicKey) }),
+      get: (id) => one(q.deviceGet, deviceRow, id),
+      useNonce: (deviceId, nonce, expiresAt, now) => {
+        q.nonceExpire.run(now);
+        return q.nonceInsert.run(deviceId, nonce, expiresAt).changes === 1;
+      },
+    },
+    enrollments: {
+      insert: (r) => void q.enrollmentInsert.run({ ...r, sealedState: buf(r.sealedState) }),
+      get: (id) => one(q.enrollmentGet, enrollmentRow, id),
+      getByCodeHash: (h) => one(q.enrollmentByCode, enrollmentRow, h),
+      update: (r) => void q.enrollmentUpdate.run({ id: r.id, status: r.status, deviceId: r.deviceId, sealedState: buf(r.sealedState), csrInfoHash: r.csrInfoHash }),
+    },
+    shares: {
+      insert: (r) => void q.shareInsert.run({ ...r, sealedShare: buf(r.sealedShare), publicKey: Buffer.from(r.publicKey) }),
+      get: (id) => one(q.shareGet, shareRow, id),
+      getByCertificate: (serial) => one(q.shareByCert, shareRow, serial),
+      update: (r) => void q.shareUpdate.run({ id: r.id, sealedShare: buf(r.sealedShare), certificateSerial: r.certificateSerial, status: r.status, failures: r.failures }),
+    },
     cas: {
       get: (name) => {
         const r = q.caGet.get(name) as Record<string, unknown> | undefined;

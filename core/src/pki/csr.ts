@@ -15,27 +15,53 @@ import { nameToString } from './name.js';
 import { publicKeyFromSpki, publicKeyToSpki, verifySignature, type PublicKey } from './public-key.js';
 import type { Signer } from './signer.js';
 
-export async function buildCsr(subject: Name, signer: Signer, extensions: Extension[] = []): Promise<Uint8Array> {
+/** The CertificationRequestInfo: the bytes the request's signature covers. */
+export function buildCsrInfo(subject: Name, publicKeySpki: Uint8Array, extensions: Extension[] = []): Uint8Array {
   const info = new CertificationRequestInfo({
     version: 0,
     subject,
-    subjectPKInfo: AsnConvert.parse(publicKeyToSpki(signer.publicKey), SubjectPublicKeyInfo),
+    subjectPKInfo: AsnConvert.parse(publicKeySpki, SubjectPublicKeyInfo),
     attributes: new Attributes(
       extensions.length ? [new Attribute({ type: id_pkcs9_at_extensionRequest, values: [AsnConvert.serialize(new ExtensionRequest(extensions))] })] : [],
     ),
   });
-  const infoDer = new Uint8Array(AsnConvert.serialize(info));
-  const signature = await signer.sign(infoDer);
+  return new Uint8Array(AsnConvert.serialize(info));
+}
+
+/** The request from its info and a signature over it (made in one go, or co-signed in rounds). */
+export function assembleCsr(infoDer: Uint8Array, algorithm: SignatureAlgorithm, signature: Uint8Array): Uint8Array {
+  let info: CertificationRequestInfo;
+  try {
+    info = AsnConvert.parse(infoDer, CertificationRequestInfo);
+  } catch {
+    throw medsignError('INPUT_INVALID', { en: 'not a DER CertificationRequestInfo', zh: '证书请求信息格式错误' });
+  }
   const csr = new CertificationRequest({
     certificationRequestInfo: info,
-    signatureAlgorithm: signatureAlgorithmIdentifier(signer.algorithm),
+    signatureAlgorithm: signatureAlgorithmIdentifier(algorithm),
     signature: signature.slice().buffer as ArrayBuffer,
   });
   return new Uint8Array(AsnConvert.serialize(csr));
 }
 
+export async function buildCsr(subject: Name, signer: Signer, extensions: Extension[] = []): Promise<Uint8Array> {
+  const infoDer = buildCsrInfo(subject, publicKeyToSpki(signer.publicKey), extensions);
+  return assembleCsr(infoDer, signer.algorithm, await signer.sign(infoDer));
+}
+
+/** The public key (SPKI DER) a CertificationRequestInfo carries. */
+export function csrInfoPublicKey(infoDer: Uint8Array): Uint8Array {
+  try {
+    return new Uint8Array(AsnConvert.serialize(AsnConvert.parse(infoDer, CertificationRequestInfo).subjectPKInfo));
+  } catch {
+    throw medsignError('INPUT_INVALID', { en: 'not a DER CertificationRequestInfo', zh: '证书请求信息格式错误' });
+  }
+}
+
 export interface ParsedCsr {
   der: Uint8Array;
+  /** the CertificationRequestInfo exactly as signed */
+  info: Uint8Array;
   subject: Name;
   subjectText: string;
   spki: Uint8Array;
@@ -71,6 +97,7 @@ export function parseCsr(der: Uint8Array): ParsedCsr {
   const infoDer = new Uint8Array(csr.certificationRequestInfoRaw ?? AsnConvert.serialize(info));
   return {
     der,
+    info: infoDer,
     subject: info.subject,
     subjectText: nameToString(info.subject),
     spki,

@@ -1,0 +1,86 @@
+/**
+ * A phone for the cloud tests, built from core's phone-side protocol functions (the mobile
+ * package will wrap the same calls): device key, signed requests, enrollment.
+ */
+import {
+  assembleCsr,
+  buildCsrInfo,
+  buildName,
+  encodeSm2SignatureDer,
+  generateSm2KeyPair,
+  phoneKeygenFinish,
+  phoneKeygenStart,
+  phoneRsaSignFinish,
+  phoneRsaSignStart,
+  phoneSignFinish,
+  phoneSignStart,
+  pointFromHex,
+  publicKeyToSpki,
+  rsaDealerSplit,
+  signDeviceRequest,
+  sm2Digest,
+  sm2PublicKeyToSpki,
+  toHex,
+  type PhoneRsaShare,
+  type PhoneSm2Share,
+  type Sm2KeyPair,
+} from '@medsign/core';
+import { createHash } from 'node:crypto';
+
+export interface Phone {
+  device: Sm2KeyPair & { id: string };
+  share: PhoneSm2Share | PhoneRsaShare;
+  certificate: Uint8Array;
+  chain: Uint8Array[];
+}
+
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+
+export async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> & { code?: string } };
+}
+
+/** A device-signed POST; `tamper` changes the body after signing (for negative tests). */
+export async function devicePost(url: string, device: Sm2KeyPair & { id: string }, path: string, body: unknown, opts: { tamper?: (s: string) => string; headers?: Record<string, string> } = {}) {
+  const text = JSON.stringify(body);
+  const headers = opts.headers ?? { ...signDeviceRequest({ id: device.id, privateKey: device.privateKey, publicKey: device.publicKey }, 'POST', path, new TextEncoder().encode(text)) };
+  const sent = opts.tamper ? opts.tamper(text) : text;
+  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> & { code?: string }, headers };
+}
+
+/** Enroll through the HTTP API, as the phone does after scanning the QR code. */
+export async function enroll(url: string, enrollmentId: string, activationCode: string, algorithm: 'sm2' | 'rsa-2048' | 'rsa-1024'): Promise<Phone> {
+  const deviceKeys = generateSm2KeyPair();
+  const devicePublicKey = b64(sm2PublicKeyToSpki(deviceKeys.publicKey));
+  if (algorithm === 'sm2') {
+    const kg = phoneKeygenStart(enrollmentId);
+    const start = await post(url, '/api/v1/mobile/enroll/start', { activationCode, devicePublicKey, keygen: { type: 'sm2', hello: kg.message } });
+    if (start.status !== 200) throw new Error(`start: ${JSON.stringify(start.json)}`);
+    const device = { ...deviceKeys, id: start.json.deviceId as string };
+    const { share, message: confirm } = phoneKeygenFinish(kg.state, start.json.keygenReply);
+    const P = pointFromHex(share.publicKey);
+    const info = buildCsrInfo(buildName([{ type: 'CN', value: 'enrollment' }]), publicKeyToSpki({ algorithm: 'sm2', point: P }));
+    const sign = phoneSignStart({ sessionId: `csr-${enrollmentId}`, digests: [toHex(sm2Digest(P, info))] });
+    const finish = await devicePost(url, device, '/api/v1/mobile/enroll/finish', { enrollmentId, keygenConfirm: confirm, csrInfo: b64(info), commit: sign.message });
+    if (finish.status !== 200) throw new Error(`finish: ${JSON.stringify(finish.json)}`);
+    const [sig] = phoneSignFinish(share, sign.state, finish.json.cosignReply);
+    const done = await devicePost(url, device, '/api/v1/mobile/enroll/complete', { enrollmentId, csr: b64(assembleCsr(info, 'sm2-with-sm3', encodeSm2SignatureDer(sig!))) });
+    if (done.status !== 200) throw new Error(`complete: ${JSON.stringify(done.json)}`);
+    return { device, share, certificate: new Uint8Array(Buffer.from(done.json.certificate as string, 'base64')), chain: (done.json.chain as string[]).map((c) => new Uint8Array(Buffer.from(c, 'base64'))) };
+  }
+  const shares = await rsaDealerSplit(algorithm === 'rsa-2048' ? 2048 : 1024);
+  const start = await post(url, '/api/v1/mobile/enroll/start', { activationCode, devicePublicKey, keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, d2: shares.cloud.d2 } });
+  if (start.status !== 200) throw new Error(`start: ${JSON.stringify(start.json)}`);
+  const device = { ...deviceKeys, id: start.json.deviceId as string };
+  const spki = publicKeyToSpki({ algorithm: 'rsa', n: BigInt('0x' + shares.phone.n), e: BigInt('0x' + shares.phone.e) });
+  const info = buildCsrInfo(buildName([{ type: 'CN', value: 'enrollment' }]), spki);
+  const sign = phoneRsaSignStart({ sessionId: `csr-${enrollmentId}`, hash: 'sha256', digests: [createHash('sha256').update(info).digest('hex')] });
+  const finish = await devicePost(url, device, '/api/v1/mobile/enroll/finish', { enrollmentId, csrInfo: b64(info), commit: sign.message });
+  if (finish.status !== 200) throw new Error(`finish: ${JSON.stringify(finish.json)}`);
+  const [sig] = phoneRsaSignFinish(shares.phone, sign.state, finish.json.cosignReply);
+  const done = await devicePost(url, device, '/api/v1/mobile/enroll/complete', { enrollmentId, csr: b64(assembleCsr(info, 'rsa-with-sha256', sig!)) });
+  if (done.status !== 200) throw new Error(`complete: ${JSON.stringify(done.json)}`);
+  return { device, share: shares.phone, certificate: new Uint8Array(Buffer.from(done.json.certificate as string, 'base64')), chain: (done.json.chain as string[]).map((c) => new Uint8Array(Buffer.from(c, 'base64'))) };
+}
