@@ -20,6 +20,10 @@ export const ConfigSchema = z
     activationCodeMinutes: z.coerce.number().int().positive().max(7 * 24 * 60).default(24 * 60),
     /** staff certificate validity (default 1 year) */
     certificateDays: z.coerce.number().int().positive().max(3 * 366).default(365),
+    /** a sign or login session ends as TIMEOUT after this (default 120 s) */
+    sessionTimeoutSeconds: z.coerce.number().int().min(5).max(3600).default(120),
+    /** how long a login lasts */
+    userSessionHours: z.coerce.number().positive().max(24).default(8),
     tsaPolicy: z.string().regex(/^[0-2](\.\d+)+$/).default('2.25.190385213373104719302455126829584356130'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
   })

@@ -9,6 +9,7 @@ import { AdminService } from './domain/admins.js';
 import { PkiService } from './domain/pki.js';
 import { DeviceAuthService } from './domain/devices.js';
 import { EnrollmentService } from './domain/enrollment.js';
+import { SessionService } from './domain/sessions.js';
 import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
 import { buildApp } from './http/app.js';
@@ -55,6 +56,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       organization: config.organization,
     });
     services.pki = pki;
+    services.sessions = new SessionService(store, sealer, { sessionTimeoutSeconds: config.sessionTimeoutSeconds, userSessionHours: config.userSessionHours });
     services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays });
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);
@@ -70,6 +72,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       ...(admin?.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
       close: () =>
         new Promise<void>((resolve) => {
+          services.sessions?.close();
           s.closeAllConnections();
           s.close(() => {
             store.close();

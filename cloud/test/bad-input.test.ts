@@ -16,6 +16,7 @@ let cloud: Awaited<ReturnType<typeof startTestCloud>>;
 let token: string;
 let someSerial: string;
 let phone: Phone;
+let agentCredential: string;
 
 beforeAll(async () => {
   cloud = await startTestCloud();
@@ -25,6 +26,8 @@ beforeAll(async () => {
   const staff = await post(cloud.url, '/api/v1/admin/staff', { employeeNo: 'BAD-1', name: '测试', department: '测试科' }, auth);
   const e = await post(cloud.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm: 'sm2' }, auth);
   phone = await enroll(cloud.url, e.json.enrollmentId as string, e.json.activationCode as string, 'sm2');
+  const t = await post(cloud.url, '/api/v1/admin/agent-tokens', {}, auth);
+  agentCredential = (await post(cloud.url, '/api/v1/agent/register', { registrationToken: t.json.registrationToken, name: 'BAD-WS' })).json.credential as string;
 });
 afterAll(async () => cloud.dispose());
 
@@ -62,10 +65,18 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/mobile/enroll/start': { activationCode: 'AAAAA-BBBBB', devicePublicKey: 'AAAA', keygen: { type: 'sm2', hello: {} } },
   '/api/v1/mobile/enroll/finish': { enrollmentId: '00000000-0000-4000-8000-000000000000', csrInfo: 'AAAA', commit: {} },
   '/api/v1/mobile/enroll/complete': { enrollmentId: '00000000-0000-4000-8000-000000000000', csr: 'AAAA' },
+  '/api/v1/admin/agent-tokens': { ttlHours: 1 },
+  '/api/v1/agent/register': { registrationToken: 'x'.repeat(20), name: 'ws' },
+  '/api/v1/agent/logins': { employeeNo: 'BAD-1', workstation: 'ws' },
+  '/api/v1/agent/logout': { userSessionToken: 'x'.repeat(20) },
+  '/api/v1/agent/sessions': { userSessionToken: 'x'.repeat(20), digests: ['00'.repeat(32)], app: 'x', summaries: ['x'], workstation: 'x' },
+  '/api/v1/mobile/sessions/{id}/commit': { commit: {} },
+  '/api/v1/mobile/sessions/{id}/complete': { signatures: ['AAAA'] },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);
-const concrete = (path: string) => path.replace('{serial}', someSerial);
+const concrete = (path: string) => path.replace('{serial}', someSerial).replace('{id}', '00000000-0000-4000-8000-000000000000');
+const credentialFor = (auth: string) => (auth === 'agent' ? agentCredential : undefined);
 
 describe('every JSON endpoint', () => {
   it('is listed in the OpenAPI document with its schema', () => {
@@ -80,32 +91,36 @@ describe('every JSON endpoint', () => {
   it.each(jsonRoutes())('%s %s refuses malformed, oversized, wrong-typed and unknown-field bodies', async (method, path, route) => {
     const p = concrete(path);
     const device = route.auth === 'device'; // signed correctly, so the body check is what answers
+    const a = credentialFor(route.auth);
+    const opts = { type: 'application/json', device, ...(a ? { auth: a } : {}) };
     if (method === 'post') {
-      expectClientError(await send(method, p, { body: '{"username": "adm', type: 'application/json', device }), 400, 'BAD_REQUEST');
-      expectClientError(await send(method, p, { body: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }), type: 'application/json', device }), 413, 'PAYLOAD_TOO_LARGE');
+      expectClientError(await send(method, p, { ...opts, body: '{"username": "adm' }), 400, 'BAD_REQUEST');
+      expectClientError(await send(method, p, { ...opts, body: JSON.stringify({ pad: 'x'.repeat(1100 * 1024) }) }), 413, 'PAYLOAD_TOO_LARGE');
       if (route.body) {
-        expectClientError(await send(method, p, { body: '[]', type: 'application/json', device }), 400, 'BAD_REQUEST');
-        const wrongTypes = { username: 42, password: ['x'], reason: 'one', employeeNo: 7, staffId: 1, activationCode: false, enrollmentId: 3, csr: 5, keygen: 'sm2' };
-        expectClientError(await send(method, p, { body: JSON.stringify(wrongTypes), type: 'application/json', device }), 400, 'BAD_REQUEST');
+        expect(VALID[path], `a valid body for ${path}`).toBeDefined();
+        expectClientError(await send(method, p, { ...opts, body: '[]' }), 400, 'BAD_REQUEST');
+        const wrongTypes = { username: 42, password: ['x'], reason: 'one', employeeNo: 7, staffId: 1, activationCode: false, enrollmentId: 3, csr: 5, keygen: 'sm2', digests: 'x', commit: 1, signatures: {}, userSessionToken: 9, registrationToken: [], ttlHours: 'x' };
+        expectClientError(await send(method, p, { ...opts, body: JSON.stringify(wrongTypes) }), 400, 'BAD_REQUEST');
         const unknownField = { ...VALID[path], extra: true };
-        expectClientError(await send(method, p, { body: JSON.stringify(unknownField), type: 'application/json', device }), 400, 'BAD_REQUEST');
-        expectClientError(await send(method, p, { body: 'username=admin', type: 'application/x-www-form-urlencoded', device }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+        expectClientError(await send(method, p, { ...opts, body: JSON.stringify(unknownField) }), 400, 'BAD_REQUEST');
+        expectClientError(await send(method, p, { ...opts, body: 'username=admin', type: 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
       }
     }
   });
 
   it.each(jsonRoutes().filter(([, , r]) => r.auth === 'device'))('%s %s refuses unsigned and wrongly signed requests', async (method, path) => {
-    const body = JSON.stringify(VALID[path]);
-    expectClientError(await send(method, path, { body, type: 'application/json' }), 401, 'UNAUTHORIZED');
-    const r = await fetch(`${cloud.url}${path}`, {
-      method: 'POST',
+    const p = concrete(path);
+    const body = method === 'post' ? { body: JSON.stringify(VALID[path] ?? {}), type: 'application/json' } : {};
+    expectClientError(await send(method, p, body), 401, 'UNAUTHORIZED');
+    const r = await fetch(`${cloud.url}${p}`, {
+      method: method.toUpperCase(),
       headers: { 'content-type': 'application/json', 'x-medsign-device': phone.device.id, 'x-medsign-time': String(Date.now()), 'x-medsign-nonce': '0'.repeat(32), 'x-medsign-signature': 'MEUCIQ==' },
-      body,
+      ...(method === 'post' ? { body: body.body } : {}),
     });
     expectClientError({ status: r.status, json: (await r.json()) as { code?: string; message?: string } }, 401, 'UNAUTHORIZED');
   });
 
-  it.each(jsonRoutes().filter(([, , r]) => r.auth === 'admin'))('%s %s refuses a missing, wrong or logged-out token', async (method, path) => {
+  it.each(jsonRoutes().filter(([, , r]) => r.auth === 'admin' || r.auth === 'agent'))('%s %s refuses a missing or wrong bearer credential', async (method, path) => {
     const p = concrete(path);
     const body = method === 'post' ? { body: JSON.stringify(VALID[path] ?? {}), type: 'application/json' } : {};
     expectClientError(await send(method, p, { ...body, auth: null }), 401, 'UNAUTHORIZED');

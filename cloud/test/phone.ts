@@ -3,6 +3,8 @@
  * package will wrap the same calls): device key, signed requests, enrollment.
  */
 import {
+  fromHex,
+  verificationCode,
   assembleCsr,
   buildCsrInfo,
   buildName,
@@ -83,4 +85,72 @@ export async function enroll(url: string, enrollmentId: string, activationCode: 
   const done = await devicePost(url, device, '/api/v1/mobile/enroll/complete', { enrollmentId, csr: b64(assembleCsr(info, 'rsa-with-sha256', sig!)) });
   if (done.status !== 200) throw new Error(`complete: ${JSON.stringify(done.json)}`);
   return { device, share: shares.phone, certificate: new Uint8Array(Buffer.from(done.json.certificate as string, 'base64')), chain: (done.json.chain as string[]).map((c) => new Uint8Array(Buffer.from(c, 'base64'))) };
+}
+
+export async function deviceGet(url: string, device: Sm2KeyPair & { id: string }, path: string) {
+  const headers = signDeviceRequest({ id: device.id, privateKey: device.privateKey, publicKey: device.publicKey }, 'GET', path, new Uint8Array(0));
+  const r = await fetch(`${url}${path}`, { headers: { ...headers } });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> & { code?: string } };
+}
+
+export interface PendingSession {
+  sessionId: string;
+  kind: string;
+  app: string;
+  workstation: string;
+  count: number;
+  summaries: string[];
+  hash: 'sm3' | 'sha256' | 'sha1';
+  digests: string[];
+  verificationCode: string;
+}
+
+/**
+ * Approve a pending session as the phone does: recompute the verification code from the
+ * digests it is about to sign, then commit → finish (verified locally) → complete.
+ * `wrongPin` simulates a PIN that decrypts to the wrong share.
+ */
+export async function approve(url: string, phone: Phone, s: PendingSession, opts: { wrongPin?: boolean } = {}): Promise<{ status: string; code?: string }> {
+  if (verificationCode(s.digests.map((d) => fromHex(d))) !== s.verificationCode) throw new Error('verification code mismatch');
+  const share = opts.wrongPin ? wrongShare(phone.share) : phone.share;
+  const path = `/api/v1/mobile/sessions/${s.sessionId}`;
+  if (share.algorithm === 'sm2') {
+    const st = phoneSignStart({ sessionId: s.sessionId, digests: s.digests });
+    const c = await devicePost(url, phone.device, `${path}/commit`, { commit: st.message });
+    if (c.status !== 200) return { status: 'commit-refused', ...(c.json.code ? { code: c.json.code } : {}) };
+    let sigs: Uint8Array[];
+    try {
+      sigs = phoneSignFinish(share, st.state, c.json.reply).map((g) => encodeSm2SignatureDer(g));
+    } catch {
+      await devicePost(url, phone.device, `${path}/reject`, {});
+      return { status: 'phone-check-failed' };
+    }
+    const done = await devicePost(url, phone.device, `${path}/complete`, { signatures: sigs.map(b64) });
+    return { status: done.json.status as string };
+  }
+  const st = phoneRsaSignStart({ sessionId: s.sessionId, hash: s.hash, digests: s.digests });
+  const c = await devicePost(url, phone.device, `${path}/commit`, { commit: st.message });
+  if (c.status !== 200) return { status: 'commit-refused', ...(c.json.code ? { code: c.json.code } : {}) };
+  let sigs: Uint8Array[];
+  try {
+    sigs = phoneRsaSignFinish(share as PhoneRsaShare, st.state, c.json.reply);
+  } catch {
+    await devicePost(url, phone.device, `${path}/reject`, {});
+    return { status: 'phone-check-failed' };
+  }
+  const done = await devicePost(url, phone.device, `${path}/complete`, { signatures: sigs.map(b64) });
+  return { status: done.json.status as string };
+}
+
+function wrongShare(share: PhoneSm2Share | PhoneRsaShare): PhoneSm2Share | PhoneRsaShare {
+  if (share.algorithm === 'sm2') {
+    const d1 = ((BigInt('0x' + share.d1) + 1n) % 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n).toString(16).padStart(64, '0');
+    return { ...share, d1 };
+  }
+  return { ...share, d1: (BigInt('0x' + share.d1) + 1n).toString(16) };
+}
+
+export async function pending(url: string, phone: Phone): Promise<PendingSession[]> {
+  const r = await deviceGet(url, phone.device, '/api/v1/mobile/pending');
+  return r.json.sessions as PendingSession[];
 }

@@ -11,10 +11,10 @@ export interface JsonRoute<B extends z.ZodType, R extends z.ZodType> {
   path: string;
   summary: string;
   /** 'admin': bearer token of an administrator; 'device': a request signed by an enrolled phone */
-  auth: 'none' | 'admin' | 'device';
+  auth: 'none' | 'admin' | 'device' | 'agent';
   body?: B;
   response: R;
-  handler: (ctx: { body: z.infer<B>; params: Record<string, string>; req: Request; deviceId: string }) => Promise<z.infer<R>> | z.infer<R>;
+  handler: (ctx: { body: z.infer<B>; params: Record<string, string>; req: Request; deviceId: string; agentId: string }) => Promise<z.infer<R>> | z.infer<R>;
 }
 
 export interface RawRoute {
@@ -49,6 +49,8 @@ export interface Authenticators {
   admin(req: Request): void;
   /** the device id behind a signed request */
   device(req: Request): string;
+  /** the agent id behind an agent credential */
+  agent(req: Request): string;
 }
 
 export function mountJson(router: Router, route: AnyJsonRoute, auth: Authenticators): void {
@@ -58,13 +60,14 @@ export function mountJson(router: Router, route: AnyJsonRoute, auth: Authenticat
     if (route.body && !req.is('application/json')) throw Errors.unsupportedMedia({ en: 'send application/json', zh: '请使用 application/json' });
     if (route.auth === 'admin') auth.admin(req);
     const deviceId = route.auth === 'device' ? auth.device(req) : '';
+    const agentId = route.auth === 'agent' ? auth.agent(req) : '';
     let body: unknown;
     if (route.body) {
       const parsed = route.body.safeParse(req.body);
       if (!parsed.success) throw Errors.badRequest({ en: describeIssues(parsed.error), zh: describeIssues(parsed.error) });
       body = parsed.data;
     }
-    const result = await route.handler({ body, params: req.params as Record<string, string>, req, deviceId });
+    const result = await route.handler({ body, params: req.params as Record<string, string>, req, deviceId, agentId });
     res.status(200).json(route.response.parse(result));
   });
 }
@@ -80,7 +83,7 @@ export function openApiDocument(registry: RouteTable): Record<string, unknown> {
     paths[r.path] ??= {};
     paths[r.path]![r.method] = {
       summary: r.summary,
-      ...(r.auth === 'admin' ? { security: [{ bearer: [] }] } : r.auth === 'device' ? { security: [{ device: [] }] } : {}),
+      ...(r.auth === 'admin' || r.auth === 'agent' ? { security: [{ bearer: [] }] } : r.auth === 'device' ? { security: [{ device: [] }] } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { target: 'draft-2020-12', io: 'input' }) } } } } : {}),
       responses: {
         200: { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(r.response, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) } } },

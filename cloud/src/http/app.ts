@@ -11,7 +11,7 @@ export function buildApp(services: Services, log: Logger): express.Express {
   app.set('etag', false);
   app.use(
     express.json({
-      limit: '256kb',
+      limit: '1mb', // a batch of 1,000 RSA-2048 signatures is ~350 KB of base64
       strict: true,
       // keep the exact bytes: device signatures cover the body as sent
       verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf),

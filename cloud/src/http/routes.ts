@@ -7,6 +7,7 @@ import type { AdminService } from '../domain/admins.js';
 import type { PkiService } from '../domain/pki.js';
 import type { EnrollmentService } from '../domain/enrollment.js';
 import type { DeviceAuthService } from '../domain/devices.js';
+import type { SessionService } from '../domain/sessions.js';
 import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
 
 export interface Services {
@@ -14,7 +15,24 @@ export interface Services {
   admins: AdminService;
   enrollment: EnrollmentService;
   devices: DeviceAuthService;
+  sessions: SessionService;
 }
+
+const SessionId = z.string().uuid();
+const AgentView = z.object({
+  sessionId: z.string(),
+  kind: z.enum(['login', 'sign']),
+  status: z.enum(['PENDING', 'COSIGNING', 'OK', 'USER_REFUSED', 'TIMEOUT', 'CANCELLED', 'CERT_REVOKED', 'LOCKED', 'ERROR']),
+  verificationCode: z.string(),
+  expiresAt: z.string(),
+  userSessionToken: z.string().optional(),
+  signatures: z.array(z.string()).optional(),
+  certificate: z.string().optional(),
+});
+const Opened = z.object({ sessionId: z.string(), verificationCode: z.string(), expiresAt: z.string() });
+const opened = (s: { id: string; verificationCode: string; expiresAt: number }) => ({ sessionId: s.id, verificationCode: s.verificationCode, expiresAt: new Date(s.expiresAt).toISOString() });
+const Ok = z.object({ ok: z.literal(true) });
+const ok = { ok: true as const };
 
 const b64 = z.string().min(4).max(16_384).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
@@ -86,7 +104,8 @@ export function defineRoutes(services: Services): RouteTable {
       auth: 'admin',
       body: z.object({ reason: z.literal(REVOCATION_REASONS) }).strict(),
       response: CertificateView,
-      handler: async ({ params, body }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason })).serial),
+      handler: async ({ params, body }) =>
+        view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'revoke'))).serial),
     }),
     defineJson({
       method: 'post',
@@ -94,7 +113,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '冻结证书 (certificateHold: unusable until released)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' })).serial),
+      handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'hold'))).serial),
     }),
     defineJson({
       method: 'post',
@@ -102,7 +121,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '解冻证书 (release a hold)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' })).serial),
+      handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'release'))).serial),
     }),
     defineJson({
       method: 'post',
@@ -180,6 +199,136 @@ export function defineRoutes(services: Services): RouteTable {
         return { certificate: Buffer.from(r.certificate).toString('base64'), chain: r.chain.map((c) => Buffer.from(c).toString('base64')) };
       },
     }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/admin/certificates/{serial}/unlock',
+      summary: '解锁签名密钥 (unlock a key share locked after repeated failures)',
+      auth: 'admin',
+      response: Ok,
+      handler: ({ params }) => {
+        services.sessions.unlock(Serial.parse(params.serial).toUpperCase());
+        return ok;
+      },
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/admin/agent-tokens',
+      summary: '签名助手注册令牌 (a one-time token a workstation agent registers with)',
+      auth: 'admin',
+      body: z.object({ ttlHours: z.number().int().min(1).max(24 * 30).optional() }).strict(),
+      response: z.object({ registrationToken: z.string(), expiresAt: z.string() }),
+      handler: ({ body }) => {
+        const t = services.sessions.createRegistrationToken(body.ttlHours);
+        return { registrationToken: t.token, expiresAt: new Date(t.expiresAt).toISOString() };
+      },
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/agent/register',
+      summary: '签名助手注册 (register an agent: returns its own credential, shown once)',
+      auth: 'none',
+      body: z.object({ registrationToken: z.string().min(16).max(128), name: z.string().min(1).max(64) }).strict(),
+      response: z.object({ agentId: z.string(), credential: z.string() }),
+      handler: ({ body }) => services.sessions.registerAgent(body.registrationToken, body.name),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/agent/logins',
+      summary: '推送登录 (push a login challenge to a staff member’s phone)',
+      auth: 'agent',
+      body: z.object({ employeeNo: z.string().regex(/^[A-Za-z0-9-]{1,32}$/), workstation: z.string().min(1).max(64) }).strict(),
+      response: Opened,
+      handler: ({ body, agentId }) => opened(services.sessions.openLogin(agentId, body.employeeNo, body.workstation)),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/agent/logout',
+      summary: '退出登录 (end a user session)',
+      auth: 'agent',
+      body: z.object({ userSessionToken: z.string().min(16).max(128) }).strict(),
+      response: Ok,
+      handler: ({ body, agentId }) => {
+        services.sessions.logout(agentId, body.userSessionToken);
+        return ok;
+      },
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/agent/sessions',
+      summary: '发起签名 (open a sign session: 1–1000 digests, one summary each)',
+      auth: 'agent',
+      body: z
+        .object({
+          userSessionToken: z.string().min(16).max(128),
+          hash: z.enum(['sm3', 'sha256', 'sha1']).optional(),
+          digests: z.array(z.string().max(64)).min(1).max(1000),
+          app: z.string().min(1).max(64),
+          summaries: z.array(z.string().min(1).max(200)).min(1).max(1000),
+          workstation: z.string().min(1).max(64),
+        })
+        .strict(),
+      response: Opened,
+      handler: ({ body, agentId }) => opened(services.sessions.openSign(agentId, { ...body, ...(body.hash ? { hash: body.hash } : {}) })),
+    }),
+    defineJson({
+      method: 'get',
+      path: '/api/v1/agent/sessions/{id}',
+      summary: '查询会话结果 (session state; ?wait=N long-polls up to N ≤ 30 seconds for the end)',
+      auth: 'agent',
+      response: AgentView,
+      handler: ({ params, req, agentId }) => {
+        const wait = z.coerce.number().int().min(0).max(30).catch(0).parse(req.query.wait ?? 0);
+        return services.sessions.poll(agentId, SessionId.parse(params.id), wait * 1000);
+      },
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/agent/sessions/{id}/cancel',
+      summary: '取消会话 (cancel an open session)',
+      auth: 'agent',
+      response: Ok,
+      handler: ({ params, agentId }) => {
+        services.sessions.cancel(agentId, SessionId.parse(params.id));
+        return ok;
+      },
+    }),
+    defineJson({
+      method: 'get',
+      path: '/api/v1/mobile/pending',
+      summary: '待确认的登录与签名 (what waits for this phone: app, workstation, summaries, count, code, digests)',
+      auth: 'device',
+      response: z.object({ sessions: z.array(z.object({ sessionId: z.string(), kind: z.string(), app: z.string(), agent: z.string(), workstation: z.string(), count: z.number(), summaries: z.array(z.string()), hash: z.string(), digests: z.array(z.string()), verificationCode: z.string(), expiresAt: z.string() })) }),
+      handler: ({ deviceId }) => ({ sessions: services.sessions.pending(deviceId).map((s) => services.sessions.phoneView(s)) }),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/sessions/{id}/commit',
+      summary: '确认签名：协同签名第一轮 (approve: the cloud’s co-sign step)',
+      auth: 'device',
+      body: z.object({ commit: ProtocolMessage }).strict(),
+      response: z.object({ reply: z.unknown() }),
+      handler: ({ params, body, deviceId }) => ({ reply: services.sessions.commit(deviceId, SessionId.parse(params.id), body.commit) }),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/sessions/{id}/complete',
+      summary: '提交签名 (the final signatures; the cloud verifies each against the certificate)',
+      auth: 'device',
+      body: z.object({ signatures: z.array(b64).min(1).max(1000) }).strict(),
+      response: z.object({ status: z.string() }),
+      handler: ({ params, body, deviceId }) => services.sessions.complete(deviceId, SessionId.parse(params.id), body.signatures.map(fromB64)),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/sessions/{id}/reject',
+      summary: '拒绝 (refuse the session)',
+      auth: 'device',
+      response: Ok,
+      handler: ({ params, deviceId }) => {
+        services.sessions.reject(deviceId, SessionId.parse(params.id));
+        return ok;
+      },
+    }),
   ];
   const raw: RawRoute[] = [
     { method: 'get', path: '/pki/ca/{name}.pem', summary: 'CA 证书 (CA certificate, PEM)', responseType: 'application/x-pem-file' },
@@ -197,6 +346,7 @@ export function buildRouter(services: Services): Router {
   const table = defineRoutes(services);
   const auth = {
     admin: (req: Request) => void services.admins.authenticate(bearer(req)),
+    agent: (req: Request) => services.sessions.authenticateAgent(bearer(req)).id,
     device: (req: Request) => services.devices.authenticate(req.method, req.originalUrl, rawBody(req), {
       device: req.get('x-medsign-device'),
       time: req.get('x-medsign-time'),

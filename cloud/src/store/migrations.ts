@@ -101,4 +101,53 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX key_share_staff ON key_share (staff_id, status);
     `,
   },
+  {
+    version: 3,
+    name: 'sessions',
+    sql: `
+      CREATE TABLE agent (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        credential_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE agent_token (
+        token_hash TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL,
+        used_by TEXT REFERENCES agent(id)
+      );
+      CREATE TABLE user_session (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        agent_id TEXT NOT NULL REFERENCES agent(id),
+        staff_id TEXT NOT NULL REFERENCES staff(id),
+        share_id TEXT NOT NULL REFERENCES key_share(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE TABLE cosign_session (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('login', 'sign')),
+        agent_id TEXT NOT NULL REFERENCES agent(id),
+        staff_id TEXT REFERENCES staff(id),
+        share_id TEXT REFERENCES key_share(id),
+        user_session_id TEXT REFERENCES user_session(id),
+        hash TEXT NOT NULL,
+        digests TEXT NOT NULL,
+        app TEXT NOT NULL,
+        summaries TEXT NOT NULL,
+        workstation TEXT NOT NULL,
+        verification_code TEXT NOT NULL,
+        status TEXT NOT NULL,
+        answered INTEGER NOT NULL DEFAULT 0,
+        result TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX cosign_session_staff ON cosign_session (staff_id, status);
+      CREATE INDEX cosign_session_share ON cosign_session (share_id, status);
+    `,
+  },
 ];

@@ -137,6 +137,77 @@ export interface KeyShareRecord {
   createdAt: number;
 }
 
+export interface AgentRecord {
+  id: string;
+  name: string;
+  credentialHash: string;
+  createdAt: number;
+}
+
+export interface UserSessionRecord {
+  id: string;
+  tokenHash: string;
+  agentId: string;
+  staffId: string;
+  shareId: string;
+  createdAt: number;
+  expiresAt: number;
+  endedAt: number | null;
+}
+
+/** End results of a session (issue 4): OK, USER_REFUSED, TIMEOUT, CANCELLED, CERT_REVOKED, LOCKED, ERROR. */
+export type SessionStatus = 'PENDING' | 'COSIGNING' | 'OK' | 'USER_REFUSED' | 'TIMEOUT' | 'CANCELLED' | 'CERT_REVOKED' | 'LOCKED' | 'ERROR';
+
+export interface CosignSessionRecord {
+  id: string;
+  kind: 'login' | 'sign';
+  agentId: string;
+  /** null for a QR login until a phone claims it */
+  staffId: string | null;
+  shareId: string | null;
+  userSessionId: string | null;
+  hash: 'sm3' | 'sha256' | 'sha1';
+  /** hex digests the phone and cloud co-sign (e for SM2, hash(data) for RSA) */
+  digests: string[];
+  app: string;
+  summaries: string[];
+  workstation: string;
+  verificationCode: string;
+  status: SessionStatus;
+  /** the cloud has run its co-sign step */
+  answered: boolean;
+  /** base64 signatures when OK; the user-session token (login) is returned once and not stored */
+  result: string[] | null;
+  createdAt: number;
+  expiresAt: number;
+  endedAt: number | null;
+}
+
+export interface AgentRepository {
+  insert(record: AgentRecord): void;
+  get(id: string): AgentRecord | undefined;
+  getByCredential(hash: string): AgentRecord | undefined;
+  insertToken(tokenHash: string, expiresAt: number): void;
+  /** marks the registration token used; false if unknown, used or expired */
+  useToken(tokenHash: string, agentId: string, now: number): boolean;
+}
+
+export interface UserSessionRepository {
+  insert(record: UserSessionRecord): void;
+  getByToken(hash: string): UserSessionRecord | undefined;
+  end(id: string, at: number): void;
+}
+
+export interface CosignSessionRepository {
+  insert(record: CosignSessionRecord): void;
+  get(id: string): CosignSessionRecord | undefined;
+  update(record: CosignSessionRecord): void;
+  /** open sessions (PENDING/COSIGNING) of a staff member, or of QR logins nobody claimed */
+  openForStaff(staffId: string): CosignSessionRecord[];
+  openForShare(shareId: string): CosignSessionRecord[];
+  expired(now: number): CosignSessionRecord[];
+}
+
 export interface StaffRepository {
   insert(record: StaffRecord): void;
   get(id: string): StaffRecord | undefined;
@@ -159,12 +230,17 @@ export interface EnrollmentRepository {
 
 export interface KeyShareRepository {
   insert(record: KeyShareRecord): void;
+  /** the active (or locked) share of a staff member, newest first */
+  currentForStaff(staffId: string): KeyShareRecord | undefined;
   get(id: string): KeyShareRecord | undefined;
   getByCertificate(serial: string): KeyShareRecord | undefined;
   update(record: KeyShareRecord): void;
 }
 
 export interface Store {
+  readonly agents: AgentRepository;
+  readonly userSessions: UserSessionRepository;
+  readonly sessions: CosignSessionRepository;
   readonly staff: StaffRepository;
   readonly devices: DeviceRepository;
   readonly enrollments: EnrollmentRepository;

@@ -10,6 +10,7 @@ import type {
   DeviceRecord,
   EnrollmentRecord,
   KeyShareRecord,
+  CosignSessionRecord,
   StaffRecord,
   Store,
   TokenRecord,
@@ -43,6 +44,34 @@ const enrollmentRow = (r: Row): EnrollmentRecord => ({
   csrInfoHash: (r.csr_info_hash as string | null) ?? null,
   createdAt: r.created_at as number,
 });
+const sessionRow = (r: Row): CosignSessionRecord => ({
+  id: r.id as string,
+  kind: r.kind as CosignSessionRecord['kind'],
+  agentId: r.agent_id as string,
+  staffId: (r.staff_id as string | null) ?? null,
+  shareId: (r.share_id as string | null) ?? null,
+  userSessionId: (r.user_session_id as string | null) ?? null,
+  hash: r.hash as CosignSessionRecord['hash'],
+  digests: JSON.parse(r.digests as string) as string[],
+  app: r.app as string,
+  summaries: JSON.parse(r.summaries as string) as string[],
+  workstation: r.workstation as string,
+  verificationCode: r.verification_code as string,
+  status: r.status as CosignSessionRecord['status'],
+  answered: (r.answered as number) === 1,
+  result: r.result ? (JSON.parse(r.result as string) as string[]) : null,
+  createdAt: r.created_at as number,
+  expiresAt: r.expires_at as number,
+  endedAt: (r.ended_at as number | null) ?? null,
+});
+const sessionParams = (r: CosignSessionRecord) => ({
+  ...r,
+  digests: JSON.stringify(r.digests),
+  summaries: JSON.stringify(r.summaries),
+  answered: r.answered ? 1 : 0,
+  result: r.result ? JSON.stringify(r.result) : null,
+});
+
 const shareRow = (r: Row): KeyShareRecord => ({
   id: r.id as string,
   staffId: r.staff_id as string,
@@ -126,6 +155,27 @@ export function openSqliteStore(path: string): Store {
       'INSERT INTO key_share (id, staff_id, device_id, algorithm, sealed_share, public_key, certificate_serial, status, failures, created_at) VALUES (@id, @staffId, @deviceId, @algorithm, @sealedShare, @publicKey, @certificateSerial, @status, @failures, @createdAt)',
     ),
     shareGet: db.prepare('SELECT * FROM key_share WHERE id = ?'),
+    shareCurrent: db.prepare("SELECT * FROM key_share WHERE staff_id = ? AND status IN ('active', 'locked') ORDER BY created_at DESC LIMIT 1"),
+    agentInsert: db.prepare('INSERT INTO agent (id, name, credential_hash, created_at) VALUES (@id, @name, @credentialHash, @createdAt)'),
+    agentGet: db.prepare('SELECT * FROM agent WHERE id = ?'),
+    agentByCred: db.prepare('SELECT * FROM agent WHERE credential_hash = ?'),
+    agentTokenInsert: db.prepare('INSERT INTO agent_token (token_hash, expires_at) VALUES (?, ?)'),
+    agentTokenUse: db.prepare('UPDATE agent_token SET used_by = ? WHERE token_hash = ? AND used_by IS NULL AND expires_at > ?'),
+    userSessionInsert: db.prepare(
+      'INSERT INTO user_session (id, token_hash, agent_id, staff_id, share_id, created_at, expires_at, ended_at) VALUES (@id, @tokenHash, @agentId, @staffId, @shareId, @createdAt, @expiresAt, @endedAt)',
+    ),
+    userSessionByToken: db.prepare('SELECT * FROM user_session WHERE token_hash = ?'),
+    userSessionEnd: db.prepare('UPDATE user_session SET ended_at = ? WHERE id = ? AND ended_at IS NULL'),
+    sessionInsert: db.prepare(
+      'INSERT INTO cosign_session (id, kind, agent_id, staff_id, share_id, user_session_id, hash, digests, app, summaries, workstation, verification_code, status, answered, result, created_at, expires_at, ended_at) VALUES (@id, @kind, @agentId, @staffId, @shareId, @userSessionId, @hash, @digests, @app, @summaries, @workstation, @verificationCode, @status, @answered, @result, @createdAt, @expiresAt, @endedAt)',
+    ),
+    sessionGet: db.prepare('SELECT * FROM cosign_session WHERE id = ?'),
+    sessionUpdate: db.prepare(
+      'UPDATE cosign_session SET staff_id = @staffId, share_id = @shareId, user_session_id = @userSessionId, status = @status, answered = @answered, result = @result, ended_at = @endedAt WHERE id = @id',
+    ),
+    sessionOpenForStaff: db.prepare("SELECT * FROM cosign_session WHERE staff_id = ? AND status IN ('PENDING', 'COSIGNING') ORDER BY created_at"),
+    sessionOpenForShare: db.prepare("SELECT * FROM cosign_session WHERE share_id = ? AND status IN ('PENDING', 'COSIGNING')"),
+    sessionExpired: db.prepare("SELECT * FROM cosign_session WHERE status IN ('PENDING', 'COSIGNING') AND expires_at <= ?"),
     shareByCert: db.prepare('SELECT * FROM key_share WHERE certificate_serial = ?'),
     shareUpdate: db.prepare('UPDATE key_share SET sealed_share = @sealedShare, certificate_serial = @certificateSerial, status = @status, failures = @failures WHERE id = @id'),
   };
@@ -135,6 +185,36 @@ export function openSqliteStore(path: string): Store {
   };
 
   return {
+    agents: {
+      insert: (r) => void q.agentInsert.run(r),
+      get: (id) => one(q.agentGet, (r) => ({ id: r.id as string, name: r.name as string, credentialHash: r.credential_hash as string, createdAt: r.created_at as number }), id),
+      getByCredential: (h) => one(q.agentByCred, (r) => ({ id: r.id as string, name: r.name as string, credentialHash: r.credential_hash as string, createdAt: r.created_at as number }), h),
+      insertToken: (h, exp) => void q.agentTokenInsert.run(h, exp),
+      useToken: (h, agentId, now) => q.agentTokenUse.run(agentId, h, now).changes === 1,
+    },
+    userSessions: {
+      insert: (r) => void q.userSessionInsert.run(r),
+      getByToken: (h) =>
+        one(q.userSessionByToken, (r) => ({
+          id: r.id as string,
+          tokenHash: r.token_hash as string,
+          agentId: r.agent_id as string,
+          staffId: r.staff_id as string,
+          shareId: r.share_id as string,
+          createdAt: r.created_at as number,
+          expiresAt: r.expires_at as number,
+          endedAt: (r.ended_at as number | null) ?? null,
+        }), h),
+      end: (id, at) => void q.userSessionEnd.run(at, id),
+    },
+    sessions: {
+      insert: (r) => void q.sessionInsert.run(sessionParams(r)),
+      get: (id) => one(q.sessionGet, sessionRow, id),
+      update: (r) => void q.sessionUpdate.run(sessionParams(r)),
+      openForStaff: (staffId) => (q.sessionOpenForStaff.all(staffId) as Row[]).map(sessionRow),
+      openForShare: (shareId) => (q.sessionOpenForShare.all(shareId) as Row[]).map(sessionRow),
+      expired: (now) => (q.sessionExpired.all(now) as Row[]).map(sessionRow),
+    },
     staff: {
       insert: (r) => void q.staffInsert.run(r),
       get: (id) => one(q.staffGet, staffRow, id),
@@ -157,6 +237,7 @@ export function openSqliteStore(path: string): Store {
     shares: {
       insert: (r) => void q.shareInsert.run({ ...r, sealedShare: buf(r.sealedShare), publicKey: Buffer.from(r.publicKey) }),
       get: (id) => one(q.shareGet, shareRow, id),
+      currentForStaff: (staffId) => one(q.shareCurrent, shareRow, staffId),
       getByCertificate: (serial) => one(q.shareByCert, shareRow, serial),
       update: (r) => void q.shareUpdate.run({ id: r.id, sealedShare: buf(r.sealedShare), certificateSerial: r.certificateSerial, status: r.status, failures: r.failures }),
     },
