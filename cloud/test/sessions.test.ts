@@ -202,6 +202,30 @@ describe('revocation and hold during sessions', () => {
   });
 });
 
+describe('QR login', () => {
+  it('the agent shows a QR code; the phone that scans it claims, checks the challenge, and co-signs', async () => {
+    const u = await newUser('rsa-1024'); // enrolled (and logged in once) already
+    const opened = await agentPost('/api/v1/agent/logins', { workstation: '病房护士站' });
+    expect(opened.status).toBe(200);
+    const qr = new URL(String(opened.json.qr));
+    expect(qr.protocol).toBe('medsign:');
+    const sessionId = qr.searchParams.get('session')!;
+    const challenge = qr.searchParams.get('challenge')!;
+    expect(sessionId).toBe(opened.json.sessionId);
+    const { devicePost } = await import('./phone.js');
+    const claimed = await devicePost(cloud.url, u.phone.device, `/api/v1/mobile/logins/${sessionId}/claim`, {});
+    expect(claimed.status).toBe(200);
+    expect((claimed.json.summaries as string[])[0]).toContain(`challenge ${challenge}`); // the phone signs what it scanned
+    expect(claimed.json.workstation).toBe('病房护士站');
+    expect((await approve(cloud.url, u.phone, claimed.json as never)).status).toBe('OK');
+    const done = await agentGet(`/api/v1/agent/sessions/${sessionId}?wait=5`);
+    expect(done.json.status).toBe('OK');
+    expect(parseCertificate(new Uint8Array(Buffer.from(done.json.certificate as string, 'base64'))).serialNumber).toBe(u.cert.serialNumber);
+    // a QR login is claimed once
+    expect((await devicePost(cloud.url, u.phone.device, `/api/v1/mobile/logins/${sessionId}/claim`, {})).json.code).toMatch(/CONFLICT|SESSION_FINISHED/);
+  });
+});
+
 describe('agents and user sessions', () => {
   it('a wrong agent credential, another agent or a logged-out user cannot use a session', async () => {
     const u = await newUser('sm2');

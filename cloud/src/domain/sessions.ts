@@ -116,25 +116,56 @@ export class SessionService {
     return publicKeyFromSpki(share.publicKey);
   }
 
-  /** Push login: a challenge for the named staff member's phone. */
-  openLogin(agentId: string, employeeNo: string, workstation: string, now = Date.now()): CosignSessionRecord {
-    const staff = this.store.staff.getByEmployeeNo(employeeNo);
-    if (!staff) throw Errors.notFound({ en: `employee ${employeeNo}`, zh: `工号 ${employeeNo}` });
+  /**
+   * Login. With an employee number it is pushed to that person's phone; without one it is a
+   * QR login: the agent shows `qr`, and whichever enrolled phone scans it claims the session.
+   */
+  openLogin(agentId: string, employeeNo: string | undefined, workstation: string, now = Date.now()): CosignSessionRecord & { qr?: string } {
     const agent = this.store.agents.get(agentId)!;
-    const share = this.usableShare(staff.id);
     const challenge = toHex(randomBytes(32));
     const id = randomUUID();
     // the phone shows and signs this text: it names the agent, the workstation and a fresh challenge
     const text = `MedSign 登录 login\nsession ${id}\nagent ${agent.name}\nworkstation ${workstation}\nchallenge ${challenge}`;
-    const record = this.newSession({ id, kind: 'login', agentId, staffId: staff.id, share, text, app: 'MedSign login', summaries: [text], workstation, now });
-    return record;
+    if (employeeNo === undefined) {
+      const record: CosignSessionRecord = {
+        id, kind: 'login', agentId, staffId: null, shareId: null, userSessionId: null, hash: 'sm3', digests: [], app: 'MedSign login', summaries: [text], workstation,
+        verificationCode: '', status: 'PENDING', answered: false, result: null, createdAt: now, expiresAt: now + this.options.sessionTimeoutSeconds * 1000, endedAt: null,
+      };
+      this.store.transaction(() => this.store.sessions.insert(record));
+      return { ...record, qr: `medsign://login?v=1&session=${id}&challenge=${challenge}` };
+    }
+    const staff = this.store.staff.getByEmployeeNo(employeeNo);
+    if (!staff) throw Errors.notFound({ en: `employee ${employeeNo}`, zh: `工号 ${employeeNo}` });
+    const share = this.usableShare(staff.id);
+    return this.newSession({ id, kind: 'login', agentId, staffId: staff.id, share, text, app: 'MedSign login', summaries: [text], workstation, now });
+  }
+
+  /** Phone: claim a QR login it scanned. The login text, with the scanned challenge, is then signed with this phone's key. */
+  claimLogin(deviceId: string, sessionId: string, now = Date.now()): CosignSessionRecord {
+    this.sweep(now);
+    return this.store.transaction(() => {
+      const s = this.get(sessionId);
+      if (s.kind !== 'login' || s.staffId !== null) throw Errors.conflict({ en: 'not an unclaimed QR login', zh: '该登录二维码已被使用' });
+      if (FINAL.has(s.status)) throw SessionErrors.finished();
+      const device = this.store.devices.get(deviceId)!;
+      const share = this.usableShare(device.staffId);
+      if (share.deviceId !== deviceId) throw Errors.forbidden({ en: 'this key lives on another device', zh: '签名密钥不在此设备上' });
+      const claimed = this.sessionFields(share, { text: s.summaries[0]! });
+      const updated: CosignSessionRecord = { ...s, staffId: device.staffId, shareId: share.id, ...claimed };
+      this.store.sessions.update(updated);
+      return updated;
+    });
+  }
+
+  /** hash, digests and code of a session for this share: over the given digests, or the login text. */
+  private sessionFields(share: KeyShareRecord, input: { text?: string; digests?: string[]; hash?: HashAlgorithm }): Pick<CosignSessionRecord, 'hash' | 'digests' | 'verificationCode'> {
+    const pk = this.publicKeyOf(share);
+    const hash: HashAlgorithm = pk.algorithm === 'sm2' ? 'sm3' : (input.hash ?? 'sha256');
+    const digests = input.digests ?? [toHex(pk.algorithm === 'sm2' ? sm2Digest(pk.point, utf8(input.text!)) : createHash(hash).update(input.text!).digest())];
+    return { hash, digests, verificationCode: verificationCode(digests.map((d) => fromHex(d))) };
   }
 
   private newSession(args: { id: string; kind: 'login' | 'sign'; agentId: string; staffId: string; share: KeyShareRecord; text?: string; digests?: string[]; hash?: HashAlgorithm; app: string; summaries: string[]; workstation: string; userSessionId?: string; now: number }): CosignSessionRecord {
-    const pk = this.publicKeyOf(args.share);
-    const hash: HashAlgorithm = pk.algorithm === 'sm2' ? 'sm3' : (args.hash ?? 'sha256');
-    const digests =
-      args.digests ?? [toHex(pk.algorithm === 'sm2' ? sm2Digest(pk.point, utf8(args.text!)) : createHash(hash === 'sm3' ? 'sm3' : hash).update(args.text!).digest())];
     const record: CosignSessionRecord = {
       id: args.id,
       kind: args.kind,
@@ -142,12 +173,10 @@ export class SessionService {
       staffId: args.staffId,
       shareId: args.share.id,
       userSessionId: args.userSessionId ?? null,
-      hash,
-      digests,
+      ...this.sessionFields(args.share, { ...(args.text !== undefined ? { text: args.text } : {}), ...(args.digests ? { digests: args.digests } : {}), ...(args.hash ? { hash: args.hash } : {}) }),
       app: args.app,
       summaries: args.summaries,
       workstation: args.workstation,
-      verificationCode: verificationCode(digests.map((d) => fromHex(d))),
       status: 'PENDING',
       answered: false,
       result: null,

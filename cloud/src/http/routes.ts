@@ -29,6 +29,19 @@ const AgentView = z.object({
   signatures: z.array(z.string()).optional(),
   certificate: z.string().optional(),
 });
+const PhoneView = z.object({
+  sessionId: z.string(),
+  kind: z.string(),
+  app: z.string(),
+  agent: z.string(),
+  workstation: z.string(),
+  count: z.number(),
+  summaries: z.array(z.string()),
+  hash: z.string(),
+  digests: z.array(z.string()),
+  verificationCode: z.string(),
+  expiresAt: z.string(),
+});
 const Opened = z.object({ sessionId: z.string(), verificationCode: z.string(), expiresAt: z.string() });
 const opened = (s: { id: string; verificationCode: string; expiresAt: number }) => ({ sessionId: s.id, verificationCode: s.verificationCode, expiresAt: new Date(s.expiresAt).toISOString() });
 const Ok = z.object({ ok: z.literal(true) });
@@ -234,11 +247,14 @@ export function defineRoutes(services: Services): RouteTable {
     defineJson({
       method: 'post',
       path: '/api/v1/agent/logins',
-      summary: '推送登录 (push a login challenge to a staff member’s phone)',
+      summary: '登录 (with employeeNo: pushed to that phone; without: a QR login the agent shows)',
       auth: 'agent',
-      body: z.object({ employeeNo: z.string().regex(/^[A-Za-z0-9-]{1,32}$/), workstation: z.string().min(1).max(64) }).strict(),
-      response: Opened,
-      handler: ({ body, agentId }) => opened(services.sessions.openLogin(agentId, body.employeeNo, body.workstation)),
+      body: z.object({ employeeNo: z.string().regex(/^[A-Za-z0-9-]{1,32}$/).optional(), workstation: z.string().min(1).max(64) }).strict(),
+      response: Opened.extend({ qr: z.string().optional() }),
+      handler: ({ body, agentId }) => {
+        const s = services.sessions.openLogin(agentId, body.employeeNo, body.workstation);
+        return { ...opened(s), ...(s.qr ? { qr: s.qr } : {}) };
+      },
     }),
     defineJson({
       method: 'post',
@@ -297,8 +313,16 @@ export function defineRoutes(services: Services): RouteTable {
       path: '/api/v1/mobile/pending',
       summary: '待确认的登录与签名 (what waits for this phone: app, workstation, summaries, count, code, digests)',
       auth: 'device',
-      response: z.object({ sessions: z.array(z.object({ sessionId: z.string(), kind: z.string(), app: z.string(), agent: z.string(), workstation: z.string(), count: z.number(), summaries: z.array(z.string()), hash: z.string(), digests: z.array(z.string()), verificationCode: z.string(), expiresAt: z.string() })) }),
+      response: z.object({ sessions: z.array(PhoneView) }),
       handler: ({ deviceId }) => ({ sessions: services.sessions.pending(deviceId).map((s) => services.sessions.phoneView(s)) }),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/logins/{id}/claim',
+      summary: '扫码登录 (claim a scanned QR login; returns what to show and sign)',
+      auth: 'device',
+      response: PhoneView,
+      handler: ({ params, deviceId }) => services.sessions.phoneView(services.sessions.claimLogin(deviceId, SessionId.parse(params.id))),
     }),
     defineJson({
       method: 'post',

@@ -171,7 +171,7 @@ export function openSqliteStore(path: string): Store {
     ),
     sessionGet: db.prepare('SELECT * FROM cosign_session WHERE id = ?'),
     sessionUpdate: db.prepare(
-      'UPDATE cosign_session SET staff_id = @staffId, share_id = @shareId, user_session_id = @userSessionId, status = @status, answered = @answered, result = @result, ended_at = @endedAt WHERE id = @id',
+      'UPDATE cosign_session SET staff_id = @staffId, share_id = @shareId, user_session_id = @userSessionId, hash = @hash, digests = @digests, verification_code = @verificationCode, status = @status, answered = @answered, result = @result, ended_at = @endedAt WHERE id = @id',
     ),
     sessionOpenForStaff: db.prepare("SELECT * FROM cosign_session WHERE staff_id = ? AND status IN ('PENDING', 'COSIGNING') ORDER BY created_at"),
     sessionOpenForShare: db.prepare("SELECT * FROM cosign_session WHERE share_id = ? AND status IN ('PENDING', 'COSIGNING')"),
