@@ -13,6 +13,7 @@ import { SessionService } from './domain/sessions.js';
 import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
 import { buildApp } from './http/app.js';
+import { attachEvents } from './http/events.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/repositories.js';
 
@@ -58,6 +59,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     services.pki = pki;
     services.sessions = new SessionService(store, sealer, { sessionTimeoutSeconds: config.sessionTimeoutSeconds, userSessionHours: config.userSessionHours });
     services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays });
+    const detachEvents = attachEvents(server, services);
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);
     log.info({ url, dataDir: config.dataDir, bootstrapped: created }, 'medsign-cloud listening');
@@ -72,6 +74,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       ...(admin?.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
       close: () =>
         new Promise<void>((resolve) => {
+          detachEvents();
           services.sessions?.close();
           s.closeAllConnections();
           s.close(() => {

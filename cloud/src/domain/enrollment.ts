@@ -84,6 +84,13 @@ export class EnrollmentService {
     private readonly options: { codeTtlMinutes: number; validityDays: number },
   ) {}
 
+  /** The staff member a registered device belongs to. */
+  staffOfDevice(deviceId: string): string {
+    const d = this.store.devices.get(deviceId);
+    if (!d) throw Errors.notFound({ en: 'device', zh: '设备' });
+    return d.staffId;
+  }
+
   createStaff(input: StaffInput, now = Date.now()): StaffRecord {
     return this.store.transaction(() => {
       if (this.store.staff.getByEmployeeNo(input.employeeNo)) throw Errors.conflict({ en: `employee number ${input.employeeNo} exists`, zh: `工号 ${input.employeeNo} 已存在` });

@@ -153,6 +153,7 @@ export class SessionService {
       const claimed = this.sessionFields(share, { text: s.summaries[0]! });
       const updated: CosignSessionRecord = { ...s, staffId: device.staffId, shareId: share.id, ...claimed };
       this.store.sessions.update(updated);
+      queueMicrotask(() => this.notify(updated));
       return updated;
     });
   }
@@ -185,7 +186,19 @@ export class SessionService {
       endedAt: null,
     };
     this.store.transaction(() => this.store.sessions.insert(record));
+    this.notify(record);
     return record;
+  }
+
+  /** Subscribe to every session change (the events WebSocket). Returns the unsubscribe function. */
+  onChange(listener: (s: CosignSessionRecord) => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  private notify(s: CosignSessionRecord): void {
+    this.events.emit(s.id);
+    this.events.emit('change', s);
   }
 
   /** The user session behind a token, if it belongs to this agent and is live. */
@@ -242,6 +255,7 @@ export class SessionService {
   private end(s: CosignSessionRecord, status: SessionStatus, now: number, result: string[] | null = null): CosignSessionRecord {
     const ended = { ...s, status, result, endedAt: now };
     this.store.sessions.update(ended);
+    queueMicrotask(() => this.notify(ended)); // after the transaction commits
     return ended;
   }
 
@@ -275,10 +289,11 @@ export class SessionService {
         cloudShare.algorithm === 'sm2'
           ? cloudSignRespond(cloudShare, { sessionId: s.id, digests: s.digests, step: 'awaiting-phone-commit' }, commit)
           : cloudRsaSignRespond(cloudShare, { sessionId: s.id, hash: s.hash, digests: s.digests, step: 'awaiting-phone-request' }, commit);
-      this.store.sessions.update({ ...s, status: 'COSIGNING', answered: true });
+      const cosigning = { ...s, status: 'COSIGNING' as const, answered: true };
+      this.store.sessions.update(cosigning);
+      queueMicrotask(() => this.notify(cosigning));
       return out;
     });
-    this.events.emit(sessionId);
     if (reply instanceof CloudError) throw reply;
     return reply;
   }
@@ -309,7 +324,6 @@ export class SessionService {
       this.end(s, 'OK', now, signatures.map((b) => Buffer.from(b).toString('base64')));
       return { status: 'OK' as SessionStatus };
     });
-    this.events.emit(sessionId);
     return { status: out.status };
   }
 
@@ -324,7 +338,6 @@ export class SessionService {
       this.end(s, 'USER_REFUSED', now);
       this.countFailure(s, now);
     });
-    this.events.emit(sessionId);
   }
 
   /** Agent: cancel an open session. */
@@ -336,7 +349,6 @@ export class SessionService {
       this.end(s, 'CANCELLED', now);
       this.countFailure(s, now);
     });
-    this.events.emit(sessionId);
   }
 
   /** Agent: the session's state, waiting up to `waitMs` for it to end (long-poll). */
@@ -403,7 +415,6 @@ export class SessionService {
         this.countFailure(s, now);
       }
     });
-    for (const s of expired) this.events.emit(s.id);
   }
 
   /** Called in the revocation transaction: open sessions on that certificate end as CERT_REVOKED; a revoked key's share is destroyed. */
@@ -412,10 +423,7 @@ export class SessionService {
     if (!share) return;
     if (action === 'revoke') this.store.shares.update({ ...share, sealedShare: null, status: 'destroyed' });
     if (action !== 'release') {
-      for (const s of this.store.sessions.openForShare(share.id)) {
-        this.end(s, 'CERT_REVOKED', now);
-        queueMicrotask(() => this.events.emit(s.id));
-      }
+      for (const s of this.store.sessions.openForShare(share.id)) this.end(s, 'CERT_REVOKED', now);
     }
   }
 

@@ -17,6 +17,10 @@ export function buildApp(services: Services, log: Logger): express.Express {
       verify: (req, _res, buf) => void ((req as unknown as { rawBody: Buffer }).rawBody = buf),
     }),
   );
+  // the server listens before the PKI is loaded (so that port 0 gives the URL certificates carry)
+  app.use((_req: Request, _res: Response, next: NextFunction) =>
+    next(services.pki && services.sessions && services.enrollment ? undefined : new CloudError('STARTING', 503, '服务正在启动，请稍后重试', 'the service is starting; retry shortly')),
+  );
   app.use(buildRouter(services));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(Errors.notFound({ en: 'no such endpoint', zh: '接口不存在' })));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
