@@ -62,7 +62,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/admin/certificates/{serial}/revoke': { reason: 1 },
   '/api/v1/admin/staff': { employeeNo: 'X1', name: 'x', department: 'y' },
   '/api/v1/admin/enrollments': { staffId: '00000000-0000-4000-8000-000000000000', algorithm: 'sm2' },
-  '/api/v1/mobile/enroll/start': { activationCode: 'AAAAA-BBBBB', devicePublicKey: 'AAAA', keygen: { type: 'sm2', hello: {} } },
+  '/api/v1/mobile/enroll/start': { enrollmentId: '00000000-0000-4000-8000-000000000000', activationCode: 'AAAAA-BBBBB', devicePublicKey: 'AAAA', keygen: { type: 'sm2', hello: {} } },
   '/api/v1/mobile/enroll/finish': { enrollmentId: '00000000-0000-4000-8000-000000000000', csrInfo: 'AAAA', commit: {} },
   '/api/v1/mobile/enroll/complete': { enrollmentId: '00000000-0000-4000-8000-000000000000', csr: 'AAAA' },
   '/api/v1/admin/agent-tokens': { ttlHours: 1 },

@@ -4,7 +4,7 @@ import { buildCsrInfo, buildName, getCertInfoByOid, IDENTITY_OIDS, parseCertific
 import { createHash } from 'node:crypto';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
 import { adminToken, startTestCloud } from './cloud-fixture.js';
-import { devicePost, enroll, post } from './phone.js';
+import { devicePost, enroll, post, sealShareFor } from './phone.js';
 import { aesGcmSealer, loadKek } from '../src/domain/secrets.js';
 
 let cloud: Awaited<ReturnType<typeof startTestCloud>>;
@@ -43,7 +43,9 @@ describe('enrollment', () => {
     expect(e.activationCode).toMatch(/^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/);
     expect(e.qr).toContain(`enrollment=${e.enrollmentId}`);
     expect(e.legacy).toBe(algorithm === 'rsa-1024');
-    const phone = await enroll(cloud.url, e.enrollmentId, e.activationCode, algorithm);
+    const tk = new URL(e.qr).searchParams.get('tk')!;
+    expect(tk).toMatch(/^[0-9a-f]{64}$/);
+    const phone = await enroll(cloud.url, e.enrollmentId, e.activationCode, algorithm, { transportFingerprint: tk });
     const cert = parseCertificate(phone.certificate);
     expect(cert.subjectText).toBe(`C=CN, O=MedSign, OU=急诊科, CN=刘医生, serialNumber=E-${algorithm}`);
     expect(cert.keyUsage).toEqual(['digitalSignature', 'nonRepudiation']);
@@ -88,7 +90,7 @@ describe('enrollment', () => {
     const { generateSm2KeyPair, sm2PublicKeyToSpki, phoneKeygenStart } = await import('@medsign/core');
     expect(() =>
       cloud.services.enrollment.start(
-        { activationCode: e3.activationCode, devicePublicKey: sm2PublicKeyToSpki(generateSm2KeyPair().publicKey), keygen: { type: 'sm2', hello: phoneKeygenStart(e3.enrollmentId).message } },
+        { enrollmentId: e3.enrollmentId, activationCode: e3.activationCode, devicePublicKey: sm2PublicKeyToSpki(generateSm2KeyPair().publicKey), keygen: { type: 'sm2', hello: phoneKeygenStart(e3.enrollmentId).message } },
         Date.now() + 2 * 60_000,
       ),
     ).toThrow(/已过期/);
@@ -117,6 +119,28 @@ describe('enrollment', () => {
     expect((await devicePost(cloud.url, phone2.device, '/api/v1/mobile/enroll/complete', body)).json.code).toBe('NOT_FOUND');
   });
 
+  it('the RSA share travels sealed: a share sealed for another enrollment, or tampered, does not open; the code must match its enrollment', async () => {
+    const staffId = await newStaff('E-transport');
+    const e = await newEnrollment(staffId, 'rsa-1024');
+    const other = await newEnrollment(staffId, 'rsa-1024');
+    const { rsaDealerSplit, generateSm2KeyPair, sm2PublicKeyToSpki } = await import('@medsign/core');
+    const shares = await rsaDealerSplit(1024);
+    const devicePublicKey = Buffer.from(sm2PublicKeyToSpki(generateSm2KeyPair().publicKey)).toString('base64');
+    const startWith = (sealedD2: unknown, enrollmentId = e.enrollmentId) =>
+      post(cloud.url, '/api/v1/mobile/enroll/start', { enrollmentId, activationCode: e.activationCode, devicePublicKey, keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, sealedD2 } });
+    const forOther = await sealShareFor(cloud.url, other.enrollmentId, shares.cloud.d2);
+    expect((await startWith(forOther)).json.code).toBe('BAD_REQUEST');
+    const sealed = await sealShareFor(cloud.url, e.enrollmentId, shares.cloud.d2);
+    const bytes = Buffer.from(sealed.ciphertext, 'base64');
+    bytes[0]! ^= 1;
+    expect((await startWith({ ...sealed, ciphertext: bytes.toString('base64') })).json.code).toBe('BAD_REQUEST');
+    // the right seal, but presented with another enrollment's id
+    expect((await startWith(await sealShareFor(cloud.url, other.enrollmentId, shares.cloud.d2), other.enrollmentId)).json.code).toBe('ACTIVATION_INVALID');
+    await expect(sealShareFor(cloud.url, e.enrollmentId, shares.cloud.d2, '00'.repeat(32))).rejects.toThrow(/does not match the QR/);
+    // and the code still works for its own enrollment afterwards: nothing was consumed
+    expect((await startWith(sealed)).status).toBe(200);
+  });
+
   it('a request for another key is refused (KEY_MISMATCH)', async () => {
     const staffId = await newStaff('E-mismatch');
     const e = await newEnrollment(staffId, 'rsa-1024');
@@ -124,9 +148,10 @@ describe('enrollment', () => {
     const shares = await rsaDealerSplit(1024);
     const device = generateSm2KeyPair();
     const start = await post(cloud.url, '/api/v1/mobile/enroll/start', {
+      enrollmentId: e.enrollmentId,
       activationCode: e.activationCode,
       devicePublicKey: Buffer.from(sm2PublicKeyToSpki(device.publicKey)).toString('base64'),
-      keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, d2: shares.cloud.d2 },
+      keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, sealedD2: await sealShareFor(cloud.url, e.enrollmentId, shares.cloud.d2) },
     });
     const dev = { ...device, id: start.json.deviceId as string };
     const otherKey = publicKeyToSpki({ algorithm: 'sm2', point: generateSm2KeyPair().publicKey });

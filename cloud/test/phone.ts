@@ -19,7 +19,9 @@ import {
   pointFromHex,
   publicKeyToSpki,
   rsaDealerSplit,
+  sealForTransport,
   signDeviceRequest,
+  transportKeyFingerprint,
   sm2Digest,
   sm2PublicKeyToSpki,
   toHex,
@@ -53,12 +55,23 @@ export async function devicePost(url: string, device: Sm2KeyPair & { id: string 
 }
 
 /** Enroll through the HTTP API, as the phone does after scanning the QR code. */
-export async function enroll(url: string, enrollmentId: string, activationCode: string, algorithm: 'sm2' | 'rsa-2048' | 'rsa-1024'): Promise<Phone> {
+/**
+ * Seal d2 to the cloud's share-transport key, after checking the key against the fingerprint
+ * from the QR code (when given).
+ */
+export async function sealShareFor(url: string, enrollmentId: string, d2: string, expectedFingerprint?: string) {
+  const r = (await (await fetch(`${url}/api/v1/mobile/transport-key`)).json()) as { spki: string; sha256: string };
+  const spki = new Uint8Array(Buffer.from(r.spki, 'base64'));
+  if (expectedFingerprint !== undefined && transportKeyFingerprint(spki) !== expectedFingerprint) throw new Error('transport key does not match the QR code');
+  return sealForTransport(spki, enrollmentId, new TextEncoder().encode(d2));
+}
+
+export async function enroll(url: string, enrollmentId: string, activationCode: string, algorithm: 'sm2' | 'rsa-2048' | 'rsa-1024', opts: { transportFingerprint?: string } = {}): Promise<Phone> {
   const deviceKeys = generateSm2KeyPair();
   const devicePublicKey = b64(sm2PublicKeyToSpki(deviceKeys.publicKey));
   if (algorithm === 'sm2') {
     const kg = phoneKeygenStart(enrollmentId);
-    const start = await post(url, '/api/v1/mobile/enroll/start', { activationCode, devicePublicKey, keygen: { type: 'sm2', hello: kg.message } });
+    const start = await post(url, '/api/v1/mobile/enroll/start', { enrollmentId, activationCode, devicePublicKey, keygen: { type: 'sm2', hello: kg.message } });
     if (start.status !== 200) throw new Error(`start: ${JSON.stringify(start.json)}`);
     const device = { ...deviceKeys, id: start.json.deviceId as string };
     const { share, message: confirm } = phoneKeygenFinish(kg.state, start.json.keygenReply);
@@ -73,7 +86,8 @@ export async function enroll(url: string, enrollmentId: string, activationCode: 
     return { device, share, certificate: new Uint8Array(Buffer.from(done.json.certificate as string, 'base64')), chain: (done.json.chain as string[]).map((c) => new Uint8Array(Buffer.from(c, 'base64'))) };
   }
   const shares = await rsaDealerSplit(algorithm === 'rsa-2048' ? 2048 : 1024);
-  const start = await post(url, '/api/v1/mobile/enroll/start', { activationCode, devicePublicKey, keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, d2: shares.cloud.d2 } });
+  const sealedD2 = await sealShareFor(url, enrollmentId, shares.cloud.d2, opts.transportFingerprint);
+  const start = await post(url, '/api/v1/mobile/enroll/start', { enrollmentId, activationCode, devicePublicKey, keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, sealedD2 } });
   if (start.status !== 200) throw new Error(`start: ${JSON.stringify(start.json)}`);
   const device = { ...deviceKeys, id: start.json.deviceId as string };
   const spki = publicKeyToSpki({ algorithm: 'rsa', n: BigInt('0x' + shares.phone.n), e: BigInt('0x' + shares.phone.e) });

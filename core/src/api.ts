@@ -108,3 +108,4 @@ export { toCompact, fromCompact, parseCompact, compactToText, type CompactRecord
 export { normalizeOid } from './oids.js';
 export type { Extension } from '@peculiar/asn1-x509';
 export * from './protocol/device-auth.js';
+export * from './protocol/share-transport.js';

@@ -74,6 +74,7 @@ const normalizeCode = (code: string): string => code.toUpperCase().replace(/[^A-
 
 type SealedState = { kind: 'sm2-keygen'; state: CloudKeygenState } | { kind: 'sm2'; share: CloudSm2Share } | { kind: 'rsa'; share: CloudRsaShare };
 
+/** For RSA, d2 has already been opened from its transport seal (the route does that, asynchronously). */
 export type PhoneKeygen = { type: 'sm2'; hello: unknown } | { type: 'rsa'; n: string; e: string; d2: string };
 
 export class EnrollmentService {
@@ -140,10 +141,10 @@ export class EnrollmentService {
   }
 
   /** Step 1: redeem the code, register the device, run the cloud's key generation step. */
-  start(input: { activationCode: string; devicePublicKey: Uint8Array; keygen: PhoneKeygen }, now = Date.now()) {
+  start(input: { enrollmentId: string; activationCode: string; devicePublicKey: Uint8Array; keygen: PhoneKeygen }, now = Date.now()) {
     return this.store.transaction(() => {
       const e = this.store.enrollments.getByCodeHash(sha256(normalizeCode(input.activationCode)));
-      if (!e) throw EnrollmentErrors.invalidCode();
+      if (!e || e.id !== input.enrollmentId) throw EnrollmentErrors.invalidCode();
       if (e.status !== 'pending') throw EnrollmentErrors.usedCode();
       if (e.expiresAt <= now) throw EnrollmentErrors.expiredCode();
       sm2PublicKeyFromSpki(input.devicePublicKey); // the device key must be a valid SM2 key

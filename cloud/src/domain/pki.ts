@@ -33,6 +33,9 @@ import {
   randomSerialNumber,
   subjectKeyIdentifierExtension,
   toPem,
+  openFromTransport,
+  transportKeyFingerprint,
+  type SealedForTransport,
   type CertStatus,
   type Extension,
   type NameEntry,
@@ -73,8 +76,9 @@ export class PkiService {
     private readonly options: PkiOptions,
   ) {}
 
-  /** First start: create the hierarchy. Later starts: nothing. Returns whether it created. */
+  /** First start: create the hierarchy (and the share-transport key). Later starts: nothing. Returns whether it created the CAs. */
   async bootstrap(now = new Date()): Promise<boolean> {
+    await this.ensureTransportKey(now);
     if (this.store.cas.list().length > 0) {
       for (const ca of this.store.cas.list()) this.signerFor(ca.name); // prove the KEK opens every key now, not at first use
       return false;
@@ -143,6 +147,34 @@ export class PkiService {
       for (const r of records) this.store.cas.insert(r);
     });
     return true;
+  }
+
+  /** The RSA-2048 key phones seal mediated-RSA shares to (core/src/protocol/share-transport.ts). */
+  private async ensureTransportKey(now: Date): Promise<void> {
+    if (this.store.serviceKeys.get('share-transport')) {
+      this.transportPkcs8(); // prove it opens with this KEK
+      return;
+    }
+    const key = await generatePrivateKey('rsa-2048');
+    const record = { name: 'share-transport', spki: publicKeyToSpki(localSigner(key).publicKey), sealedKey: this.sealer.seal(privateKeyToPkcs8(key), 'service-key:share-transport'), createdAt: now.getTime() };
+    this.store.transaction(() => {
+      if (!this.store.serviceKeys.get('share-transport')) this.store.serviceKeys.insert(record);
+    });
+  }
+
+  transportKey(): { spki: Uint8Array; fingerprint: string } {
+    const k = this.store.serviceKeys.get('share-transport');
+    if (!k) throw Errors.internal({ en: 'no share-transport key' });
+    return { spki: k.spki, fingerprint: transportKeyFingerprint(k.spki) };
+  }
+
+  private transportPkcs8(): Uint8Array {
+    return this.sealer.open(this.store.serviceKeys.get('share-transport')!.sealedKey, 'service-key:share-transport');
+  }
+
+  /** Open a share a phone sealed to the transport key for `context` (the enrollment id). */
+  async openShare(context: string, sealed: SealedForTransport): Promise<Uint8Array> {
+    return openFromTransport(this.transportPkcs8(), context, sealed);
   }
 
   private name(cn: string) {

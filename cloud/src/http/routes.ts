@@ -168,7 +168,8 @@ export function defineRoutes(services: Services): RouteTable {
       handler: ({ body }) => {
         const r = services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes);
         // the phone uses the enrollment id as the key-generation session id
-        const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}`;
+        // tk: the share-transport key's fingerprint, so the phone can trust the key it fetches
+        const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}&tk=${services.pki.transportKey().fingerprint}`;
         return { enrollmentId: r.enrollment.id, activationCode: r.activationCode, expiresAt: new Date(r.enrollment.expiresAt).toISOString(), qr, legacy: r.legacy };
       },
     }),
@@ -179,16 +180,40 @@ export function defineRoutes(services: Services): RouteTable {
       auth: 'none',
       body: z
         .object({
+          enrollmentId: z.string().uuid(),
           activationCode: z.string().min(8).max(40),
           devicePublicKey: b64,
           keygen: z.discriminatedUnion('type', [
             z.object({ type: z.literal('sm2'), hello: ProtocolMessage }).strict(),
-            z.object({ type: z.literal('rsa'), n: z.string().max(1024), e: z.string().max(16), d2: z.string().max(1024) }).strict(),
+            z
+              .object({
+                type: z.literal('rsa'),
+                n: z.string().max(1024),
+                e: z.string().max(16),
+                /** d2 sealed to the share-transport key (never in clear) */
+                sealedD2: z.object({ wrappedKey: b64, iv: b64, ciphertext: b64 }).strict(),
+              })
+              .strict(),
           ]),
         })
         .strict(),
       response: z.object({ enrollmentId: z.string(), deviceId: z.string(), algorithm: z.string(), keygenReply: z.unknown().optional() }),
-      handler: ({ body }) => services.enrollment.start({ activationCode: body.activationCode, devicePublicKey: fromB64(body.devicePublicKey), keygen: body.keygen }),
+      handler: async ({ body }) => {
+        const k = body.keygen;
+        const keygen = k.type === 'sm2' ? k : { type: 'rsa' as const, n: k.n, e: k.e, d2: new TextDecoder().decode(await services.pki.openShare(body.enrollmentId, k.sealedD2)) };
+        return services.enrollment.start({ enrollmentId: body.enrollmentId, activationCode: body.activationCode, devicePublicKey: fromB64(body.devicePublicKey), keygen });
+      },
+    }),
+    defineJson({
+      method: 'get',
+      path: '/api/v1/mobile/transport-key',
+      summary: '密钥份额传输公钥 (the RSA-OAEP key phones seal mediated-RSA shares to; check its SHA-256 against the QR code’s tk)',
+      auth: 'none',
+      response: z.object({ spki: z.string(), sha256: z.string() }),
+      handler: () => {
+        const k = services.pki.transportKey();
+        return { spki: Buffer.from(k.spki).toString('base64'), sha256: k.fingerprint };
+      },
     }),
     defineJson({
       method: 'post',

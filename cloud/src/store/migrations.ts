@@ -150,4 +150,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX cosign_session_share ON cosign_session (share_id, status);
     `,
   },
+  {
+    version: 4,
+    name: 'service-keys',
+    sql: `
+      CREATE TABLE service_key (
+        name TEXT PRIMARY KEY,
+        spki BLOB NOT NULL,
+        sealed_key BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -56,6 +56,19 @@ export interface TokenRecord {
   expiresAt: number;
 }
 
+/** Keys the service uses that are not CAs, e.g. the share-transport key. */
+export interface ServiceKeyRecord {
+  name: string;
+  spki: Uint8Array;
+  sealedKey: Uint8Array;
+  createdAt: number;
+}
+
+export interface ServiceKeyRepository {
+  get(name: string): ServiceKeyRecord | undefined;
+  insert(record: ServiceKeyRecord): void;
+}
+
 export interface CaRepository {
   get(name: string): CaRecord | undefined;
   list(): CaRecord[];
@@ -238,6 +251,7 @@ export interface KeyShareRepository {
 }
 
 export interface Store {
+  readonly serviceKeys: ServiceKeyRepository;
   readonly agents: AgentRepository;
   readonly userSessions: UserSessionRepository;
   readonly sessions: CosignSessionRepository;

@@ -155,6 +155,8 @@ export function openSqliteStore(path: string): Store {
       'INSERT INTO key_share (id, staff_id, device_id, algorithm, sealed_share, public_key, certificate_serial, status, failures, created_at) VALUES (@id, @staffId, @deviceId, @algorithm, @sealedShare, @publicKey, @certificateSerial, @status, @failures, @createdAt)',
     ),
     shareGet: db.prepare('SELECT * FROM key_share WHERE id = ?'),
+    serviceKeyGet: db.prepare('SELECT * FROM service_key WHERE name = ?'),
+    serviceKeyInsert: db.prepare('INSERT INTO service_key (name, spki, sealed_key, created_at) VALUES (@name, @spki, @sealedKey, @createdAt)'),
     shareCurrent: db.prepare("SELECT * FROM key_share WHERE staff_id = ? AND status IN ('active', 'locked') ORDER BY created_at DESC LIMIT 1"),
     agentInsert: db.prepare('INSERT INTO agent (id, name, credential_hash, created_at) VALUES (@id, @name, @credentialHash, @createdAt)'),
     agentGet: db.prepare('SELECT * FROM agent WHERE id = ?'),
@@ -185,6 +187,10 @@ export function openSqliteStore(path: string): Store {
   };
 
   return {
+    serviceKeys: {
+      get: (name) => one(q.serviceKeyGet, (r) => ({ name: r.name as string, spki: blob(r.spki)!, sealedKey: blob(r.sealed_key)!, createdAt: r.created_at as number }), name),
+      insert: (r) => void q.serviceKeyInsert.run({ ...r, spki: Buffer.from(r.spki), sealedKey: Buffer.from(r.sealedKey) }),
+    },
     agents: {
       insert: (r) => void q.agentInsert.run(r),
       get: (id) => one(q.agentGet, (r) => ({ id: r.id as string, name: r.name as string, credentialHash: r.credential_hash as string, createdAt: r.created_at as number }), id),
