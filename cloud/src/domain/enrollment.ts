@@ -208,7 +208,7 @@ export class EnrollmentService {
     if (!csr.signatureValid) throw Errors.badRequest({ en: 'the request signature (proof of possession) is invalid', zh: '证书请求签名无效' });
     const staff = this.store.staff.get(e.staffId)!;
     const spki = shareSpki(state);
-    const cert = await this.pki.issue(e.algorithm === 'sm2' ? 'sm2' : 'rsa', {
+    const cert = await this.pki.prepareCertificate(e.algorithm === 'sm2' ? 'sm2' : 'rsa', {
       subject: staffSubject(staff, this.pki.organization),
       publicKey: spki,
       notBefore: new Date(now.getTime() - 60_000),
@@ -216,8 +216,10 @@ export class EnrollmentService {
       extensions: staffExtensions(staff, spki),
       staffId: staff.id,
     });
+    // the certificate, the share and the enrollment's end are one transaction
     this.store.transaction(() => {
       const current = this.owned(deviceId, input.enrollmentId, 'csr'); // still ours, not completed concurrently
+      this.store.certificates.insert(cert);
       const shareId = randomUUID();
       this.store.shares.insert({
         id: shareId,

@@ -244,6 +244,19 @@ export class PkiService {
     family: Family,
     request: { subject: NameEntry[]; publicKey: Uint8Array; notBefore: Date; notAfter: Date; extensions: Extension[]; staffId: string | null },
   ): Promise<CertificateRecord> {
+    const record = await this.prepareCertificate(family, request);
+    this.store.transaction(() => this.store.certificates.insert(record));
+    return record;
+  }
+
+  /**
+   * Sign a certificate without recording it, for callers that record it in their own
+   * transaction together with what depends on it (enrollment: certificate + key share).
+   */
+  async prepareCertificate(
+    family: Family,
+    request: { subject: NameEntry[]; publicKey: Uint8Array; notBefore: Date; notAfter: Date; extensions: Extension[]; staffId: string | null },
+  ): Promise<CertificateRecord> {
     const issuerName = caName(family, 'issuing');
     const issuer = this.caCertificate(issuerName);
     const der = await issueCertificate(
@@ -277,7 +290,6 @@ export class PkiService {
       revokedAt: null,
       reason: null,
     };
-    this.store.transaction(() => this.store.certificates.insert(record));
     return record;
   }
 
