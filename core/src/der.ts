@@ -3,6 +3,7 @@
  * (the signed attributes of a SignerInfo, as signed). Building and parsing structures is
  * done with @peculiar/asn1-schema; this only finds element boundaries.
  */
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { medsignError } from './errors.js';
 
 export interface Tlv {
@@ -57,4 +58,13 @@ export function assertSignedStructure(der: Uint8Array): void {
   const kids = childrenOf(der, top);
   if (kids.length !== 3 || kids[0]!.tag !== 0x30 || kids[1]!.tag !== 0x30 || kids[2]!.tag !== 0x03) throw bad();
   if (kids[2]!.end - kids[2]!.contentStart < 2 || der[kids[2]!.contentStart] !== 0) throw bad();
+}
+
+/** Parse DER as an asn1-schema type, or throw the caller's error (a stable code and a message people can act on). */
+export function parseDer<T>(der: Uint8Array | ArrayBuffer, type: new () => T, error: () => Error): T {
+  try {
+    return AsnConvert.parse(der, type);
+  } catch {
+    throw error();
+  }
 }

@@ -18,6 +18,7 @@ import { sm2PublicKeyFromSpki, sm2PublicKeyToSpki } from '../sm2/keys.js';
 import { decodeSm2SignatureDer, sm2VerifyDigest } from '../sm2/signature.js';
 import { sm2Digest, type UserId } from '../sm2/za.js';
 import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
+import { parseDer } from '../der.js';
 
 export type PublicKey = { algorithm: 'sm2'; point: Sm2Point } | { algorithm: 'rsa'; n: bigint; e: bigint };
 
@@ -51,12 +52,7 @@ function unsignedInteger(bytes: Uint8Array): ArrayBuffer {
 }
 
 export function publicKeyFromSpki(der: Uint8Array): PublicKey {
-  let spki: SubjectPublicKeyInfo;
-  try {
-    spki = AsnConvert.parse(der, SubjectPublicKeyInfo);
-  } catch {
-    throw medsignError('KEY_INVALID', { en: 'not a DER SubjectPublicKeyInfo', zh: '公钥格式错误' });
-  }
+  const spki = parseDer(der, SubjectPublicKeyInfo, () => medsignError('KEY_INVALID', { en: 'not a DER SubjectPublicKeyInfo', zh: '公钥格式错误' }));
   if (spki.algorithm.algorithm === OID.rsaEncryption) {
     try {
       const rsa = AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey);

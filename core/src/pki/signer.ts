@@ -20,6 +20,7 @@ import { generateSm2KeyPair, sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2Pu
 import { encodeSm2SignatureDer, sm2SignDigest } from '../sm2/signature.js';
 import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
 import { publicKeyToSpki, rsaModulusBits, signingDigest, type PublicKey } from './public-key.js';
+import { parseDer } from '../der.js';
 
 export interface Signer {
   readonly algorithm: SignatureAlgorithm;
@@ -91,12 +92,7 @@ export function privateKeyToPkcs8(key: PrivateKey): Uint8Array {
 }
 
 export function privateKeyFromPkcs8(der: Uint8Array): PrivateKey {
-  let info: PrivateKeyInfo;
-  try {
-    info = AsnConvert.parse(der, PrivateKeyInfo);
-  } catch {
-    throw medsignError('KEY_INVALID', { en: 'not a PKCS#8 private key', zh: '私钥格式错误' });
-  }
+  const info = parseDer(der, PrivateKeyInfo, () => medsignError('KEY_INVALID', { en: 'not a PKCS#8 private key', zh: '私钥格式错误' }));
   if (info.privateKeyAlgorithm.algorithm !== OID.rsaEncryption) return { algorithm: 'sm2', d: sm2PrivateKeyFromPkcs8(der).privateKey };
   const rsa = AsnConvert.parse(info.privateKey.buffer, RSAPrivateKey);
   const big = (b: ArrayBuffer) => bytesToBigInt(new Uint8Array(b));

@@ -15,6 +15,7 @@ import { N, type Sm2Point } from './curve.js';
 import { decodePoint, encodePoint } from './point.js';
 import { randomScalar, scalarToBytes } from './scalar.js';
 import { assertSm2PrivateKey } from './signature.js';
+import { parseDer } from '../der.js';
 
 export interface Sm2KeyPair {
   privateKey: bigint;
@@ -51,12 +52,7 @@ function curveOf(alg: AlgorithmIdentifier): string | undefined {
 }
 
 export function sm2PublicKeyFromSpki(der: Uint8Array): Sm2Point {
-  let spki: SubjectPublicKeyInfo;
-  try {
-    spki = AsnConvert.parse(der, SubjectPublicKeyInfo);
-  } catch {
-    throw medsignError('KEY_INVALID', { en: 'not a DER SubjectPublicKeyInfo' });
-  }
+  const spki = parseDer(der, SubjectPublicKeyInfo, () => medsignError('KEY_INVALID', { en: 'not a DER SubjectPublicKeyInfo', zh: '公钥格式错误' }));
   if (curveOf(spki.algorithm) !== OID.sm2) throw medsignError('ALGORITHM_UNSUPPORTED', { en: 'public key is not on the SM2 curve' });
   return decodePoint(new Uint8Array(spki.subjectPublicKey), 'public key');
 }

@@ -8,7 +8,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { Accuracy, MessageImprint, PKIFailureInfo, PKIFreeText, PKIStatus, PKIStatusInfo, TimeStampReq, TimeStampResp, TSTInfo } from '@peculiar/asn1-tsp';
 import { ContentInfo } from '@peculiar/asn1-cms';
 import { AlgorithmIdentifier, GeneralName } from '@peculiar/asn1-x509';
-import { childrenOf, readTlv } from '../der.js';
+import { childrenOf, parseDer, readTlv } from '../der.js';
 import { hash, HASH_LENGTH, type HashAlgorithm } from '../digest.js';
 import { bytesToBigInt, equalBytes, toBase64, toHex } from '../encoding.js';
 import { MedSignError, medsignError } from '../errors.js';
@@ -70,12 +70,7 @@ export interface ParsedTimeStampRequest {
 }
 
 export function parseTimeStampRequest(der: Uint8Array): ParsedTimeStampRequest {
-  let req: TimeStampReq;
-  try {
-    req = AsnConvert.parse(der, TimeStampReq);
-  } catch {
-    throw medsignError('INPUT_INVALID', { en: 'not a DER TimeStampReq', zh: '不是时间戳请求' });
-  }
+  const req = parseDer(der, TimeStampReq, () => medsignError('INPUT_INVALID', { en: 'not a DER TimeStampReq', zh: '不是时间戳请求' }));
   if (req.version !== 1) throw medsignError('INPUT_INVALID', { en: `TimeStampReq version ${req.version}` });
   const alg = hashFromOid(req.messageImprint.hashAlgorithm.algorithm);
   const digest = new Uint8Array(req.messageImprint.hashedMessage.buffer);
@@ -189,12 +184,7 @@ export interface ParsedTimeStampResponse {
 }
 
 export function parseTimeStampResponse(der: Uint8Array): ParsedTimeStampResponse {
-  let resp: TimeStampResp;
-  try {
-    resp = AsnConvert.parse(der, TimeStampResp);
-  } catch {
-    throw medsignError('INPUT_INVALID', { en: 'not a DER TimeStampResp', zh: '不是时间戳响应' });
-  }
+  const resp = parseDer(der, TimeStampResp, () => medsignError('INPUT_INVALID', { en: 'not a DER TimeStampResp', zh: '不是时间戳响应' }));
   const top = childrenOf(der, readTlv(der));
   const tokenTlv = top[1];
   return {
@@ -234,12 +224,7 @@ export function parseTimeStampToken(der: Uint8Array): TimeStampInfo {
   const token = timeStampTokenOf(der);
   const message = parseSignedMessage(token);
   if (message.eContentType !== OID.tstInfo || !message.content) throw medsignError('INPUT_INVALID', { en: 'not a timestamp token (eContentType is not id-ct-TSTInfo)' });
-  let tst: TSTInfo;
-  try {
-    tst = AsnConvert.parse(message.content, TSTInfo);
-  } catch {
-    throw medsignError('INPUT_INVALID', { en: 'TSTInfo is malformed' });
-  }
+  const tst = parseDer(message.content, TSTInfo, () => medsignError('INPUT_INVALID', { en: 'TSTInfo is malformed', zh: '时间戳信息格式错误' }));
   return {
     policy: normalizeOid(tst.policy),
     hash: hashFromOid(tst.messageImprint.hashAlgorithm.algorithm),
