@@ -240,6 +240,19 @@ describe('agents and user sessions', () => {
     expect((await openSign(u, docsOf(1))).json.code).toBe('USER_SESSION_INVALID');
   });
 
+  it('at most 20 sessions may wait on one phone', async () => {
+    const u = await newUser('sm2');
+    const codes = [];
+    for (let i = 0; i < 20; i++) codes.push((await openSign(u, docsOf(1))).status);
+    expect(codes.every((c) => c === 200)).toBe(true);
+    const over = await openSign(u, docsOf(1));
+    expect(over.status).toBe(429);
+    expect(over.json.code).toBe('TOO_MANY_SESSIONS');
+    const [first] = await pending(cloud.url, u.phone);
+    await approve(cloud.url, u.phone, first!);
+    expect((await openSign(u, docsOf(1))).status).toBe(200);
+  });
+
   it('bad digests: wrong length, wrong count, wrong hash for SM2, too many', async () => {
     const u = await newUser('sm2');
     const base = { userSessionToken: u.userSessionToken, app: 'EMR', workstation: 'x' };

@@ -34,6 +34,12 @@ import type { Sealer } from './secrets.js';
 import type { CosignSessionRecord, KeyShareRecord, SessionStatus, Store, UserSessionRecord } from '../store/repositories.js';
 
 export const MAX_DIGESTS = 1000;
+/**
+ * Open sessions (PENDING/COSIGNING) one staff member may have. Bounds the phone's queue, and
+ * the verification-code collision attack (an attacker opening sessions until a code matches
+ * needs ~5,000 tries, REFERENCE.md "Smart-ID verification code").
+ */
+export const MAX_OPEN_SESSIONS_PER_STAFF = 20;
 export const LOCK_AFTER_FAILURES = 5;
 const FINAL: ReadonlySet<SessionStatus> = new Set(['OK', 'USER_REFUSED', 'TIMEOUT', 'CANCELLED', 'CERT_REVOKED', 'LOCKED', 'ERROR']);
 const sha256 = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex');
@@ -45,6 +51,7 @@ export const SessionErrors = {
   certUnusable: () => new CloudError('CERT_REVOKED', 409, '签名证书已吊销或冻结', 'the signing certificate is revoked or on hold'),
   finished: () => new CloudError('SESSION_FINISHED', 409, '该签名会话已结束', 'this session has already ended'),
   userSession: () => new CloudError('USER_SESSION_INVALID', 401, '用户登录已失效，请重新登录', 'the user session is not valid; log in again'),
+  tooMany: () => new CloudError('TOO_MANY_SESSIONS', 429, '待确认的签名过多，请先在手机上处理', 'too many sessions are waiting on this phone; deal with them first'),
 };
 
 export interface OpenSignInput {
@@ -167,6 +174,8 @@ export class SessionService {
   }
 
   private newSession(args: { id: string; kind: 'login' | 'sign'; agentId: string; staffId: string; share: KeyShareRecord; text?: string; digests?: string[]; hash?: HashAlgorithm; app: string; summaries: string[]; workstation: string; userSessionId?: string; now: number }): CosignSessionRecord {
+    this.sweep(args.now);
+    if (this.store.sessions.openForStaff(args.staffId).length >= MAX_OPEN_SESSIONS_PER_STAFF) throw SessionErrors.tooMany();
     const record: CosignSessionRecord = {
       id: args.id,
       kind: args.kind,
