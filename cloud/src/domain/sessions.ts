@@ -326,7 +326,7 @@ export class SessionService {
         const token = randomBytes(32).toString('base64url');
         const us: UserSessionRecord = { id: randomUUID(), tokenHash: sha256(token), agentId: s.agentId, staffId: s.staffId!, shareId: share.id, createdAt: now, expiresAt: now + this.options.userSessionHours * 3_600_000, endedAt: null };
         this.store.userSessions.insert(us);
-        // the agent collects the user-session token with its own credential; it is stored sealed, and hashed in user_session
+        // the agent collects the token with its own credential (GET …/sessions/{id}); the session keeps it sealed, user_session only its hash
         this.end(s, 'OK', now, [this.sealToken(s.id, token)]);
         return { status: 'OK' as SessionStatus };
       }
@@ -372,11 +372,13 @@ export class SessionService {
     const deadline = Date.now() + waitMs;
     while (!FINAL.has(s.status) && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(done, Math.min(deadline - Date.now(), Math.max(0, s.expiresAt - Date.now()) + 50));
-        function done() {
+        const done = () => {
           clearTimeout(t);
+          this.events.off(sessionId, done);
           resolve();
-        }
+        };
+        // wake on a change, at the deadline, or when the session's own timeout is due
+        const t = setTimeout(done, Math.min(deadline - Date.now(), Math.max(0, s.expiresAt - Date.now()) + 50));
         this.events.once(sessionId, done);
       });
       s = view();
