@@ -169,7 +169,7 @@ export function defineRoutes(services: Services): RouteTable {
         const r = services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes);
         // the phone uses the enrollment id as the key-generation session id
         // tk: the share-transport key's fingerprint, so the phone can trust the key it fetches
-        const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}&tk=${services.pki.transportKey().fingerprint}`;
+        const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}&alg=${body.algorithm}&tk=${services.pki.transportKey().fingerprint}`;
         return { enrollmentId: r.enrollment.id, activationCode: r.activationCode, expiresAt: new Date(r.enrollment.expiresAt).toISOString(), qr, legacy: r.legacy };
       },
     }),

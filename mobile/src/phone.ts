@@ -1,0 +1,246 @@
+/**
+ * MedSignPhone: what the doctor's phone does, as a library (Node and browsers). Enrollment from
+ * the activation QR code, the list of sessions waiting for approval, approval with the PIN
+ * (the phone recomputes the verification code from the digests it will sign, co-signs with the
+ * cloud, and verifies every signature before releasing it), rejection, and QR login.
+ */
+import {
+  assembleCsr,
+  buildCsrInfo,
+  buildName,
+  encodeSm2SignatureDer,
+  fromHex,
+  generateSm2KeyPair,
+  phoneKeygenFinish,
+  phoneKeygenStart,
+  phoneRsaSignFinish,
+  phoneRsaSignStart,
+  phoneSignFinish,
+  phoneSignStart,
+  pointFromHex,
+  publicKeyToSpki,
+  rsaDealerSplit,
+  scalarFromHex,
+  scalarToHex,
+  sealForTransport,
+  signDeviceRequest,
+  sm2Digest,
+  sm2PublicKeyFromPrivate,
+  sm2PublicKeyToSpki,
+  toBase64,
+  toHex,
+  transportKeyFingerprint,
+  verificationCode,
+  type MedSignError,
+  type PhoneRsaShare,
+  type PhoneSm2Share,
+  type Sm2Point,
+} from '@medsign/core';
+import { MobileError } from './errors.js';
+import { openShare, sealShare, type VaultRecord, type VaultStorage } from './vault.js';
+
+export interface PendingSession {
+  sessionId: string;
+  kind: 'login' | 'sign';
+  app: string;
+  agent: string;
+  workstation: string;
+  count: number;
+  summaries: string[];
+  hash: 'sm3' | 'sha256' | 'sha1';
+  digests: string[];
+  verificationCode: string;
+  expiresAt: string;
+}
+
+interface StoredPhone {
+  version: 1;
+  cloud: string;
+  deviceId: string;
+  /** the device key authenticates requests; it cannot sign documents */
+  deviceKey: string;
+  vault: VaultRecord;
+  certificate: string;
+}
+
+export interface PhoneOptions {
+  storage: VaultStorage;
+  /** PBKDF2 iterations for the PIN (default 600,000; tests use fewer) */
+  pinIterations?: number;
+}
+
+const b64 = (b: Uint8Array) => toBase64(b);
+const fromB64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+export class MedSignPhone {
+  private constructor(private readonly state: StoredPhone) {}
+
+  get certificate(): Uint8Array {
+    return fromB64(this.state.certificate);
+  }
+
+  get cloud(): string {
+    return this.state.cloud;
+  }
+
+  static async load(options: Pick<PhoneOptions, 'storage'>): Promise<MedSignPhone> {
+    const text = await options.storage.load();
+    if (!text) throw new MobileError('NOT_ENROLLED', '手机尚未激活，请扫描管理员提供的激活二维码', 'this phone is not enrolled: scan the activation QR code');
+    return new MedSignPhone(JSON.parse(text) as StoredPhone);
+  }
+
+  /** Enroll from the activation QR payload (medsign://enroll?v=1&cloud&enrollment&code&alg&tk). */
+  static async enroll(qr: string, pin: string, options: PhoneOptions): Promise<MedSignPhone> {
+    const url = parseQr(qr, 'enroll');
+    const q = (k: string) => url.searchParams.get(k) ?? '';
+    const [cloud, enrollmentId, code, alg, tk] = [q('cloud'), q('enrollment'), q('code'), q('alg'), q('tk')];
+    if (!/^https?:\/\//.test(cloud) || !enrollmentId || !code || !['sm2', 'rsa-2048', 'rsa-1024'].includes(alg)) {
+      throw new MobileError('QR_INVALID', '二维码无效', 'not a MedSign activation QR code');
+    }
+    // the share-transport key must be the one the administrator's QR code names
+    const transportSpki = fromB64(String((await request(cloud, 'GET', '/api/v1/mobile/transport-key')).spki));
+    if (transportKeyFingerprint(transportSpki) !== tk) throw new MobileError('CLOUD_UNTRUSTED', '云端密钥与二维码不符，已停止激活', 'the cloud key does not match the QR code; enrollment stopped');
+
+    const deviceKeys = generateSm2KeyPair();
+    const base = { enrollmentId, activationCode: code, devicePublicKey: b64(sm2PublicKeyToSpki(deviceKeys.publicKey)) };
+    let share: PhoneSm2Share | PhoneRsaShare;
+    let spki: Uint8Array;
+    let deviceId: string;
+    let confirm: unknown;
+    if (alg === 'sm2') {
+      const kg = phoneKeygenStart(enrollmentId);
+      const start = await request(cloud, 'POST', '/api/v1/mobile/enroll/start', { ...base, keygen: { type: 'sm2', hello: kg.message } });
+      const f = phoneKeygenFinish(kg.state, start.keygenReply);
+      [share, confirm, deviceId] = [f.share, f.message, String(start.deviceId)];
+      spki = publicKeyToSpki({ algorithm: 'sm2', point: pointFromHex(f.share.publicKey) });
+    } else {
+      const shares = await rsaDealerSplit(alg === 'rsa-2048' ? 2048 : 1024); // the phone deals, then forgets d, p, q
+      const sealedD2 = await sealForTransport(transportSpki, enrollmentId, new TextEncoder().encode(shares.cloud.d2));
+      const start = await request(cloud, 'POST', '/api/v1/mobile/enroll/start', { ...base, keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, sealedD2 } });
+      [share, deviceId] = [shares.phone, String(start.deviceId)];
+      spki = publicKeyToSpki({ algorithm: 'rsa', n: BigInt('0x' + shares.phone.n), e: BigInt('0x' + shares.phone.e) });
+    }
+    const device = { id: deviceId, privateKey: deviceKeys.privateKey, publicKey: deviceKeys.publicKey };
+
+    // proof of possession: a PKCS#10 request co-signed by phone and cloud
+    const info = buildCsrInfo(buildName([{ type: 'CN', value: 'enrollment' }]), spki);
+    const sessionId = `csr-${enrollmentId}`;
+    let signature: Uint8Array;
+    if (share.algorithm === 'sm2') {
+      const st = phoneSignStart({ sessionId, digests: [toHex(sm2Digest(pointFromHex(share.publicKey), info))] });
+      const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, keygenConfirm: confirm, csrInfo: b64(info), commit: st.message }, device);
+      signature = encodeSm2SignatureDer(phoneSignFinish(share, st.state, finish.cosignReply)[0]!);
+    } else {
+      const digest = toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', info.slice().buffer as ArrayBuffer)));
+      const st = phoneRsaSignStart({ sessionId, hash: 'sha256', digests: [digest] });
+      const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, csrInfo: b64(info), commit: st.message }, device);
+      signature = phoneRsaSignFinish(share, st.state, finish.cosignReply)[0]!;
+    }
+    const csr = assembleCsr(info, share.algorithm === 'sm2' ? 'sm2-with-sm3' : 'rsa-with-sha256', signature);
+    const done = await request(cloud, 'POST', '/api/v1/mobile/enroll/complete', { enrollmentId, csr: b64(csr) }, device);
+    const state: StoredPhone = {
+      version: 1,
+      cloud,
+      deviceId,
+      deviceKey: scalarToHex(deviceKeys.privateKey),
+      vault: await sealShare(share, pin, options.pinIterations),
+      certificate: String(done.certificate),
+    };
+    await options.storage.save(JSON.stringify(state));
+    return new MedSignPhone(state);
+  }
+
+  private device() {
+    const privateKey = scalarFromHex(this.state.deviceKey);
+    return { id: this.state.deviceId, privateKey, publicKey: sm2PublicKeyFromPrivate(privateKey) };
+  }
+
+  async pending(): Promise<PendingSession[]> {
+    const r = await request(this.state.cloud, 'GET', '/api/v1/mobile/pending', undefined, this.device());
+    return r.sessions as PendingSession[];
+  }
+
+  /** Claim a QR login the phone scanned; approve it next. */
+  async claimLogin(qr: string): Promise<PendingSession> {
+    const url = parseQr(qr, 'login');
+    const sessionId = url.searchParams.get('session') ?? '';
+    const challenge = url.searchParams.get('challenge') ?? '';
+    const s = (await request(this.state.cloud, 'POST', `/api/v1/mobile/logins/${sessionId}/claim`, {}, this.device())) as unknown as PendingSession;
+    if (!s.summaries[0]?.includes(`challenge ${challenge}`)) throw new MobileError('LOGIN_MISMATCH', '登录内容与二维码不符', 'the login does not match the scanned QR code');
+    return s;
+  }
+
+  /**
+   * Approve with the PIN. The verification code is recomputed from the digests; the signatures
+   * are verified before they leave the phone. A wrong PIN cannot be detected here (by design):
+   * the co-signature then fails its check, the session is refused, and the cloud counts it.
+   */
+  async approve(session: PendingSession, pin: string): Promise<'OK'> {
+    if (verificationCode(session.digests.map((d) => fromHex(d))) !== session.verificationCode) {
+      throw new MobileError('CODE_MISMATCH', '校验码与签名内容不符，已拒绝', 'the verification code does not match the documents; refused');
+    }
+    const share = await openShare(this.state.vault, pin);
+    const path = `/api/v1/mobile/sessions/${session.sessionId}`;
+    let signatures: Uint8Array[];
+    if (share.algorithm === 'sm2') {
+      const st = phoneSignStart({ sessionId: session.sessionId, digests: session.digests });
+      const c = await request(this.state.cloud, 'POST', `${path}/commit`, { commit: st.message }, this.device());
+      signatures = this.checked(path, () => phoneSignFinish(share, st.state, c.reply).map((g) => encodeSm2SignatureDer(g)));
+    } else {
+      const st = phoneRsaSignStart({ sessionId: session.sessionId, hash: session.hash, digests: session.digests });
+      const c = await request(this.state.cloud, 'POST', `${path}/commit`, { commit: st.message }, this.device());
+      signatures = this.checked(path, () => phoneRsaSignFinish(share, st.state, c.reply));
+    }
+    const done = await request(this.state.cloud, 'POST', `${path}/complete`, { signatures: signatures.map(b64) }, this.device());
+    if (done.status !== 'OK') throw new MobileError('SIGN_FAILED', '签名失败', `signing failed: ${String(done.status)}`);
+    return 'OK';
+  }
+
+  private checked(path: string, finish: () => Uint8Array[]): Uint8Array[] {
+    try {
+      return finish();
+    } catch (err) {
+      // nothing is released; tell the cloud, which counts it towards the lockout
+      void request(this.state.cloud, 'POST', `${path}/reject`, {}, this.device()).catch(() => undefined);
+      const code = (err as MedSignError).code;
+      if (code === 'SIGNATURE_CHECK_FAILED') throw new MobileError('PIN_WRONG', 'PIN 错误，签名未完成（连续 5 次错误将锁定）', 'wrong PIN: nothing was signed (5 in a row lock the key)');
+      throw new MobileError('COSIGN_FAILED', '协同签名失败，请重试', 'co-signing failed; try again');
+    }
+  }
+
+  async reject(sessionId: string): Promise<void> {
+    await request(this.state.cloud, 'POST', `/api/v1/mobile/sessions/${sessionId}/reject`, {}, this.device());
+  }
+}
+
+function parseQr(qr: string, kind: 'enroll' | 'login'): URL {
+  let url: URL;
+  try {
+    url = new URL(qr);
+  } catch {
+    throw new MobileError('QR_INVALID', '二维码无效', 'not a MedSign QR code');
+  }
+  if (url.protocol !== 'medsign:' || url.pathname.replace(/^\/\//, '') !== kind && url.host !== kind) throw new MobileError('QR_INVALID', '二维码无效', `not a MedSign ${kind} QR code`);
+  return url;
+}
+
+/** One HTTP call; cloud errors become MobileErrors with the cloud's bilingual message. */
+async function request(cloud: string, method: 'GET' | 'POST', path: string, body?: unknown, device?: { id: string; privateKey: bigint; publicKey: Sm2Point }): Promise<Record<string, unknown>> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (device) Object.assign(headers, signDeviceRequest(device, method, path, new TextEncoder().encode(text)));
+  let r: Response;
+  try {
+    r = await fetch(`${cloud}${path}`, { method, headers, ...(body === undefined ? {} : { body: text }) });
+  } catch {
+    throw new MobileError('NETWORK', '网络不可用，请检查网络后重试', 'the network is unavailable; check it and retry');
+  }
+  const json = (await r.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!r.ok) {
+    // the cloud's message is "中文 (English)"
+    const m = /^(.*) \((.*)\)$/s.exec(String(json.message ?? ''));
+    throw new MobileError(String(json.code ?? 'CLOUD_ERROR'), m?.[1] ?? `云端错误 ${r.status}`, m?.[2] ?? `cloud error ${r.status}`);
+  }
+  return json;
+}
+

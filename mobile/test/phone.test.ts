@@ -1,0 +1,100 @@
+/** The phone library against a real cloud: enrollment from the QR code, PIN vault, approval, wrong PINs. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCertificate, sm2Digest, toHex, type ParsedCertificate } from '@medsign/core';
+import { createHash } from 'node:crypto';
+import { adminToken, startTestCloud } from '../../cloud/test/cloud-fixture.js';
+import { post } from '../../cloud/test/phone.js';
+import { MedSignPhone, MobileError, memoryStorage, openShare, sealShare } from '../src/index.js';
+
+let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let admin: { authorization: string };
+let agent: { authorization: string };
+let n = 0;
+const FAST = { pinIterations: 1000 }; // the default 600,000 is for phones, not for a test suite
+
+async function enrollment(algorithm: 'sm2' | 'rsa-2048' | 'rsa-1024') {
+  const employeeNo = `M${++n}`;
+  const staff = await post(cloud.url, '/api/v1/admin/staff', { employeeNo, name: '手机测试', department: '儿科' }, admin);
+  const e = await post(cloud.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm }, admin);
+  return { employeeNo, qr: String(e.json.qr) };
+}
+
+/** Log in through the agent API and return the user-session token. */
+async function login(phone: MedSignPhone, employeeNo: string): Promise<string> {
+  const l = await post(cloud.url, '/api/v1/agent/logins', { employeeNo, workstation: 'x' }, agent);
+  const [s] = await phone.pending();
+  expect(s!.kind).toBe('login');
+  await phone.approve(s!, '123456');
+  const r = await fetch(`${cloud.url}/api/v1/agent/sessions/${l.json.sessionId}?wait=5`, { headers: agent });
+  return ((await r.json()) as { userSessionToken: string }).userSessionToken;
+}
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  admin = { authorization: `Bearer ${await adminToken(cloud.url)}` };
+  const t = await post(cloud.url, '/api/v1/admin/agent-tokens', {}, admin);
+  agent = { authorization: `Bearer ${(await post(cloud.url, '/api/v1/agent/register', { registrationToken: t.json.registrationToken, name: 'MOBILE-TEST' })).json.credential}` };
+});
+afterAll(async () => cloud.dispose());
+
+describe('PIN vault', () => {
+  it('round-trips with the right PIN; a wrong PIN gives a different, well-formed share (no offline check)', async () => {
+    for (const share of [
+      { algorithm: 'sm2' as const, d1: 'ab'.repeat(32), publicKey: '04' + '11'.repeat(64) },
+      { algorithm: 'rsa' as const, n: 'c3'.repeat(128), e: '10001', d1: '5a'.repeat(120) },
+    ]) {
+      const rec = await sealShare(share, '246810', 1000);
+      expect(JSON.stringify(rec)).not.toContain(share.d1);
+      expect(await openShare(rec, '246810')).toEqual(share);
+      const wrong = await openShare(rec, '135790');
+      expect(wrong.d1).not.toBe(share.d1);
+      expect(wrong.d1).toMatch(/^[0-9a-f]+$/);
+    }
+    await expect(sealShare({ algorithm: 'sm2', d1: '01', publicKey: '' }, '12ab56')).rejects.toMatchObject({ code: 'PIN_FORMAT' });
+  });
+});
+
+describe.each(['sm2', 'rsa-2048'] as const)('%s phone', (algorithm) => {
+  it('enrolls from the QR code, logs in, approves a batch, and a wrong PIN signs nothing', async () => {
+    const { employeeNo, qr } = await enrollment(algorithm);
+    const storage = memoryStorage();
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage, ...FAST });
+    const cert: ParsedCertificate = parseCertificate(phone.certificate);
+    expect(cert.subjectText).toContain(`serialNumber=${employeeNo}`);
+    expect(storage.value).toBeDefined();
+    expect(storage.value).not.toMatch(/"d1"/);
+    const reloaded = await MedSignPhone.load({ storage });
+    const token = await login(reloaded, employeeNo);
+
+    const docs = ['门诊病历', '处方', '检验申请'].map((d) => new TextEncoder().encode(d));
+    const digests = docs.map((d) => (cert.publicKey.algorithm === 'sm2' ? toHex(sm2Digest(cert.publicKey.point, d)) : createHash('sha256').update(d).digest('hex')));
+    const open = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: token, digests, app: 'HIS', summaries: ['a', 'b', 'c'], workstation: 'x' }, agent);
+    const [s] = await reloaded.pending();
+    expect(s).toMatchObject({ count: 3, app: 'HIS', verificationCode: open.json.verificationCode });
+    // wrong PIN: refused on the phone, nothing released, the cloud counts it
+    await expect(reloaded.approve(s!, '000000')).rejects.toMatchObject({ code: 'PIN_WRONG' });
+    const after = await fetch(`${cloud.url}/api/v1/agent/sessions/${open.json.sessionId}?wait=5`, { headers: agent });
+    expect(((await after.json()) as { status: string }).status).toBe('USER_REFUSED');
+    // right PIN on a fresh session
+    const again = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: token, digests, app: 'HIS', summaries: ['a', 'b', 'c'], workstation: 'x' }, agent);
+    const [s2] = await reloaded.pending();
+    expect(await reloaded.approve(s2!, '123456')).toBe('OK');
+    const ok = await fetch(`${cloud.url}/api/v1/agent/sessions/${again.json.sessionId}?wait=5`, { headers: agent });
+    expect(((await ok.json()) as { status: string }).status).toBe('OK');
+  });
+});
+
+describe('errors people read', () => {
+  it('a tampered QR code, a reused code and an untrusted cloud key are refused in Chinese and English', async () => {
+    await expect(MedSignPhone.enroll('https://example.invalid', '123456', { storage: memoryStorage(), ...FAST })).rejects.toMatchObject({ code: 'QR_INVALID' });
+    const { qr } = await enrollment('sm2');
+    const badTk = qr.replace(/tk=[0-9a-f]+/, `tk=${'0'.repeat(64)}`);
+    const err = await MedSignPhone.enroll(badTk, '123456', { storage: memoryStorage(), ...FAST }).catch((e: MobileError) => e);
+    expect(err).toBeInstanceOf(MobileError);
+    expect((err as MobileError).code).toBe('CLOUD_UNTRUSTED');
+    expect((err as MobileError).message).toMatch(/[\u4e00-\u9fff].*\(.+\)/);
+    await MedSignPhone.enroll(qr, '123456', { storage: memoryStorage(), ...FAST });
+    await expect(MedSignPhone.enroll(qr, '123456', { storage: memoryStorage(), ...FAST })).rejects.toMatchObject({ code: 'ACTIVATION_USED', zh: expect.stringContaining('激活码已使用') });
+    await expect(MedSignPhone.load({ storage: memoryStorage() })).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
+  });
+});
