@@ -66,6 +66,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/mobile/enroll/finish': { enrollmentId: '00000000-0000-4000-8000-000000000000', csrInfo: 'AAAA', commit: {} },
   '/api/v1/mobile/enroll/complete': { enrollmentId: '00000000-0000-4000-8000-000000000000', csr: 'AAAA' },
   '/api/v1/admin/agent-tokens': { ttlHours: 1 },
+  '/api/v1/mobile/enroll/lookup': { activationCode: 'AAAAA-BBBBB' },
   '/api/v1/agent/register': { registrationToken: 'x'.repeat(20), name: 'ws' },
   '/api/v1/agent/logins': { employeeNo: 'BAD-1', workstation: 'ws' },
   '/api/v1/agent/logout': { userSessionToken: 'x'.repeat(20) },

@@ -89,6 +89,16 @@ export class MedSignPhone {
     return new MedSignPhone(JSON.parse(text) as StoredPhone);
   }
 
+  /**
+   * Enroll with a typed-in code: the cloud says which enrollment and algorithm it is for. The
+   * transport key is then trusted on first use (the QR code path checks it against the code's QR).
+   */
+  static async enrollWithCode(cloud: string, activationCode: string, pin: string, options: PhoneOptions): Promise<MedSignPhone> {
+    const info = await request(cloud, 'POST', '/api/v1/mobile/enroll/lookup', { activationCode });
+    const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(cloud)}&enrollment=${String(info.enrollmentId)}&code=${encodeURIComponent(activationCode)}&alg=${String(info.algorithm)}&tk=${String(info.transportKeySha256)}`;
+    return MedSignPhone.enroll(qr, pin, options);
+  }
+
   /** Enroll from the activation QR payload (medsign://enroll?v=1&cloud&enrollment&code&alg&tk). */
   static async enroll(qr: string, pin: string, options: PhoneOptions): Promise<MedSignPhone> {
     const url = parseQr(qr, 'enroll');

@@ -140,6 +140,18 @@ export class EnrollmentService {
     return JSON.parse(new TextDecoder().decode(this.sealer.open(e.sealedState!, `enrollment:${e.id}`))) as SealedState;
   }
 
+  /**
+   * What a typed-in activation code is for (the CLI and phones without a camera): the
+   * enrollment id and the key algorithm. It does not use the code up.
+   */
+  lookup(activationCode: string, now = Date.now()): { enrollmentId: string; algorithm: KeyKind } {
+    const e = this.store.enrollments.getByCodeHash(sha256(normalizeCode(activationCode)));
+    if (!e) throw EnrollmentErrors.invalidCode();
+    if (e.status !== 'pending') throw EnrollmentErrors.usedCode();
+    if (e.expiresAt <= now) throw EnrollmentErrors.expiredCode();
+    return { enrollmentId: e.id, algorithm: e.algorithm };
+  }
+
   /** Step 1: redeem the code, register the device, run the cloud's key generation step. */
   start(input: { enrollmentId: string; activationCode: string; devicePublicKey: Uint8Array; keygen: PhoneKeygen }, now = Date.now()) {
     return this.store.transaction(() => {

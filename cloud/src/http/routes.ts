@@ -205,6 +205,15 @@ export function defineRoutes(services: Services): RouteTable {
       },
     }),
     defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/enroll/lookup',
+      summary: '查询激活码 (a typed-in code: its enrollment and key algorithm; the code is not used up)',
+      auth: 'none',
+      body: z.object({ activationCode: z.string().min(8).max(40) }).strict(),
+      response: z.object({ enrollmentId: z.string(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), transportKeySha256: z.string() }),
+      handler: ({ body }) => ({ ...services.enrollment.lookup(body.activationCode), transportKeySha256: services.pki.transportKey().fingerprint }),
+    }),
+    defineJson({
       method: 'get',
       path: '/api/v1/mobile/transport-key',
       summary: '密钥份额传输公钥 (the RSA-OAEP key phones seal mediated-RSA shares to; check its SHA-256 against the QR code’s tk)',

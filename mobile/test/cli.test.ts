@@ -1,0 +1,85 @@
+/** medsign-mobile as a process against a real cloud: enroll, login, approve, wrong PIN, reject, QR login. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminToken, startTestCloud } from '../../cloud/test/cloud-fixture.js';
+import { post } from '../../cloud/test/phone.js';
+
+const BIN = fileURLToPath(new URL('../bin/medsign-mobile.mjs', import.meta.url));
+const home = mkdtempSync(join(tmpdir(), 'medsign-mobile-'));
+let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let admin: { authorization: string };
+let agent: { authorization: string };
+
+/** Async, so the in-process cloud keeps serving while the CLI runs. */
+function cli(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, MEDSIGN_MOBILE_HOME: home } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+const agentGet = async (path: string) => (await (await fetch(`${cloud.url}${path}`, { headers: agent })).json()) as Record<string, unknown>;
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  admin = { authorization: `Bearer ${await adminToken(cloud.url)}` };
+  const t = await post(cloud.url, '/api/v1/admin/agent-tokens', {}, admin);
+  agent = { authorization: `Bearer ${(await post(cloud.url, '/api/v1/agent/register', { registrationToken: t.json.registrationToken, name: 'CLI-WS' })).json.credential}` };
+});
+afterAll(async () => cloud.dispose());
+
+describe('medsign-mobile', () => {
+  it('enrolls with a typed code, approves a login and a signature, refuses a wrong PIN, rejects, and logs in by QR', async () => {
+    const staff = await post(cloud.url, '/api/v1/admin/staff', { employeeNo: 'CLI1', name: '命令行', department: '放射科' }, admin);
+    const e = await post(cloud.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm: 'sm2' }, admin);
+    const enrolled = await cli('enroll', '--cloud', cloud.url, '--code', String(e.json.activationCode), '--pin', '123456', '--pin-iterations', '1000', '--profile', 'dr-li');
+    expect(enrolled.code, enrolled.err).toBe(0);
+    expect(enrolled.out).toMatch(/已激活 enrolled/);
+    const reused = await cli('enroll', '--cloud', cloud.url, '--code', String(e.json.activationCode), '--pin', '123456', '--profile', 'other');
+    expect(reused.code).toBe(1);
+    expect(reused.err).toMatch(/激活码已使用.*already been used/);
+
+    const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'CLI1', workstation: 'CT 室' }, agent);
+    const listed = await cli('pending', '--profile', 'dr-li');
+    expect(listed.out).toContain(String(login.json.verificationCode));
+    expect((await cli('approve', '--all', '--pin', '123456', '--profile', 'dr-li')).code).toBe(0);
+    const ls = await agentGet(`/api/v1/agent/sessions/${login.json.sessionId}?wait=5`);
+    expect(ls.status).toBe('OK');
+
+    const sign = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['ab'.repeat(32)], app: 'PACS', summaries: ['CT 报告'], workstation: 'CT 室' }, agent);
+    const wrong = await cli('approve', String(sign.json.sessionId), '--pin', '000000', '--profile', 'dr-li');
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/PIN 错误.*wrong PIN/);
+    expect((await agentGet(`/api/v1/agent/sessions/${sign.json.sessionId}?wait=5`)).status).toBe('USER_REFUSED');
+
+    const sign2 = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['cd'.repeat(32)], app: 'PACS', summaries: ['MR 报告'], workstation: 'CT 室' }, agent);
+    expect((await cli('approve', String(sign2.json.sessionId), '--pin', '123456', '--profile', 'dr-li')).code).toBe(0);
+    expect((await agentGet(`/api/v1/agent/sessions/${sign2.json.sessionId}?wait=5`)).status).toBe('OK');
+
+    const sign3 = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['ef'.repeat(32)], app: 'PACS', summaries: ['X 光'], workstation: 'CT 室' }, agent);
+    expect((await cli('reject', String(sign3.json.sessionId), '--profile', 'dr-li')).code).toBe(0);
+    expect((await agentGet(`/api/v1/agent/sessions/${sign3.json.sessionId}?wait=5`)).status).toBe('USER_REFUSED');
+
+    const qr = await post(cloud.url, '/api/v1/agent/logins', { workstation: '护士站' }, agent);
+    const byQr = await cli('login', '--qr', String(qr.json.qr), '--pin', '123456', '--profile', 'dr-li');
+    expect(byQr.code, byQr.err).toBe(0);
+    expect((await agentGet(`/api/v1/agent/sessions/${qr.json.sessionId}?wait=5`)).status).toBe('OK');
+  });
+
+  it('bad usage and missing profiles exit 2 with a bilingual message and no stack trace', async () => {
+    for (const args of [['approve', '--pin', '123456', '--profile', 'dr-li'], ['enroll', '--pin', '123456'], ['pending', '--profile', 'nobody'], ['pending', '--profile', '../etc'], ['frobnicate']]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    expect((await cli('pending', '--profile', 'nobody')).err).toMatch(/尚未激活.*not enrolled/);
+  });
+});
