@@ -26,6 +26,8 @@ export const ConfigSchema = z
     userSessionHours: z.coerce.number().positive().max(24).default(8),
     tsaPolicy: z.string().regex(/^[0-2](\.\d+)+$/).default('2.25.190385213373104719302455126829584356130'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+    /** browser origins allowed to call the API (the phone's H5 app); none by default */
+    corsOrigins: z.array(z.string().url()).max(20).default([]),
   })
   .strict();
 
@@ -42,6 +44,7 @@ const ENV: Record<string, keyof z.infer<typeof ConfigSchema>> = {
   MEDSIGN_DATA_DIR: 'dataDir',
   MEDSIGN_PUBLIC_URL: 'publicUrl',
   MEDSIGN_LOG_LEVEL: 'logLevel',
+  MEDSIGN_CORS_ORIGINS: 'corsOrigins',
 };
 
 const FLAGS: Record<string, keyof z.infer<typeof ConfigSchema>> = {
@@ -50,6 +53,7 @@ const FLAGS: Record<string, keyof z.infer<typeof ConfigSchema>> = {
   '--data-dir': 'dataDir',
   '--public-url': 'publicUrl',
   '--log-level': 'logLevel',
+  '--cors-origin': 'corsOrigins',
 };
 
 export function loadConfig({ argv = [], env = process.env }: ConfigSources = {}): CloudConfig {
@@ -64,10 +68,11 @@ export function loadConfig({ argv = [], env = process.env }: ConfigSources = {})
       throw new Error(`配置文件无法读取 (cannot read config file) ${file}: ${(err as Error).message}`);
     }
   }
-  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
+  for (const [name, key] of Object.entries(ENV)) if (env[name] !== undefined && env[name] !== '') raw[key] = key === 'corsOrigins' ? env[name]!.split(',') : env[name];
   for (let i = 0; i < args.length; i++) {
     const key = FLAGS[args[i]!];
-    if (key) raw[key] = args[++i];
+    if (key === 'corsOrigins') raw[key] = [...((raw[key] as string[] | undefined) ?? []), args[++i]];
+    else if (key) raw[key] = args[++i];
     else if (args[i] === '--config') i++;
     else throw new Error(`未知参数 (unknown flag) ${args[i]}`);
   }

@@ -7,8 +7,12 @@ import { startCloud, type RunningCloud } from '../src/server.js';
 export const ADMIN_PASSWORD = 'test-admin-password-42';
 
 /** A real cloud on loopback with a temporary data directory. */
-export async function startTestCloud(dataDir = mkdtempSync(join(tmpdir(), 'medsign-cloud-')), env: NodeJS.ProcessEnv = {}): Promise<RunningCloud & { dataDir: string; dispose(): Promise<void> }> {
-  const config = loadConfig({ argv: ['--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], env: {} });
+export async function startTestCloud(
+  dataDir = mkdtempSync(join(tmpdir(), 'medsign-cloud-')),
+  env: NodeJS.ProcessEnv = {},
+  args: string[] = [],
+): Promise<RunningCloud & { dataDir: string; dispose(): Promise<void> }> {
+  const config = loadConfig({ argv: ['--port', '0', '--data-dir', dataDir, '--log-level', 'silent', ...args], env: {} });
   const cloud = await startCloud(config, { MEDSIGN_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env });
   return {
     ...cloud,

@@ -5,10 +5,27 @@ import { MedSignError } from '@medsign/core';
 import { CloudError, Errors } from '../domain/errors.js';
 import { buildRouter, type Services } from './routes.js';
 
-export function buildApp(services: Services, log: Logger): express.Express {
+export function buildApp(services: Services, log: Logger, corsOrigins: readonly string[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // CORS for the listed origins only (the phone's H5 app); other origins get no CORS headers
+  const allowed = new Set(corsOrigins.map((o) => new URL(o).origin));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const origin = req.get('origin');
+    if (origin && allowed.has(origin)) {
+      res.set('Access-Control-Allow-Origin', origin);
+      res.set('Vary', 'Origin');
+      res.set('Access-Control-Allow-Headers', 'content-type, authorization, x-medsign-device, x-medsign-time, x-medsign-nonce, x-medsign-signature');
+      res.set('Access-Control-Allow-Methods', 'GET, POST');
+      res.set('Access-Control-Max-Age', '600');
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  });
   app.use(
     express.json({
       limit: '1mb', // a batch of 1,000 RSA-2048 signatures is ~350 KB of base64

@@ -1,0 +1,109 @@
+/**
+ * The H5 app in Debian's Chromium: a doctor enrolls by pasting the activation QR payload, then
+ * approves a login and a signature on the page, against a real cloud on loopback (CORS allowed
+ * for the page's origin only). The vault is in the browser's IndexedDB.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminToken, startTestCloud } from '../../cloud/test/cloud-fixture.js';
+import { post } from '../../cloud/test/phone.js';
+// @ts-expect-error a plain .mjs build script
+import { buildH5 } from '../scripts/build-h5.mjs';
+
+let cloud: Awaited<ReturnType<typeof startTestCloud>>;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+let admin: { authorization: string };
+let agent: { authorization: string };
+
+beforeAll(async () => {
+  const dir: string = await buildH5();
+  server = createServer((req, res) => {
+    const file = req.url === '/app.js' ? 'app.js' : 'index.html';
+    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8' }).end(readFileSync(join(dir, file)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  cloud = await startTestCloud(undefined, {}, ['--cors-origin', origin]);
+  admin = { authorization: `Bearer ${await adminToken(cloud.url)}` };
+  const t = await post(cloud.url, '/api/v1/admin/agent-tokens', {}, admin);
+  agent = { authorization: `Bearer ${(await post(cloud.url, '/api/v1/agent/register', { registrationToken: t.json.registrationToken, name: 'H5-WS' })).json.credential}` };
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 420, height: 860 } });
+  await page.goto(`${origin}/`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await cloud?.dispose();
+});
+
+describe('the H5 app in Chromium', () => {
+  it('enrolls, then approves a login and a signature with the PIN; a wrong PIN shows a bilingual error', async () => {
+    const staff = await post(cloud.url, '/api/v1/admin/staff', { employeeNo: 'H5-1', name: '网页医生', department: '产科' }, admin);
+    const e = await post(cloud.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm: 'sm2' }, admin);
+    await page.fill('#qr', String(e.json.qr));
+    await page.fill('#new-pin', '135790');
+    await page.click('#enroll-btn');
+    await page.waitForSelector('#work:not([hidden])', { timeout: 60_000 });
+    expect(await page.textContent('#status')).toContain('已激活');
+
+    const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'H5-1', workstation: '产房 2' }, agent);
+    await page.waitForSelector(`[data-session="${login.json.sessionId}"]`, { timeout: 10_000 });
+    expect(await page.textContent(`[data-session="${login.json.sessionId}"] .code`)).toBe(String(login.json.verificationCode));
+    await page.fill('#pin', '135790');
+    await page.click(`[data-session="${login.json.sessionId}"] button:not(.secondary)`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('已签名'), undefined, { timeout: 20_000 });
+    const ls = (await (await fetch(`${cloud.url}/api/v1/agent/sessions/${login.json.sessionId}?wait=5`, { headers: agent })).json()) as { status: string; userSessionToken: string };
+    expect(ls.status).toBe('OK');
+
+    const sign = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['12'.repeat(32)], app: 'EMR', summaries: ['分娩记录 delivery record'], workstation: '产房 2' }, agent);
+    await page.waitForSelector(`[data-session="${sign.json.sessionId}"]`, { timeout: 10_000 });
+    expect(await page.textContent(`[data-session="${sign.json.sessionId}"]`)).toContain('分娩记录');
+    await page.fill('#pin', '000000');
+    await page.click(`[data-session="${sign.json.sessionId}"] button:not(.secondary)`);
+    await page.waitForFunction(() => document.getElementById('status')?.className === 'error', undefined, { timeout: 20_000 });
+    expect(await page.textContent('#status')).toMatch(/PIN 错误.*wrong PIN/);
+    if (process.env.H5_SCREENSHOT) await page.screenshot({ path: process.env.H5_SCREENSHOT }); // for people reviewing the UI
+
+    const sign2 = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['34'.repeat(32)], app: 'EMR', summaries: ['产程记录'], workstation: '产房 2' }, agent);
+    await page.waitForSelector(`[data-session="${sign2.json.sessionId}"]`, { timeout: 10_000 });
+    await page.fill('#pin', '135790');
+    await page.click(`[data-session="${sign2.json.sessionId}"] button:not(.secondary)`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('已签名'), undefined, { timeout: 20_000 });
+    const done = (await (await fetch(`${cloud.url}/api/v1/agent/sessions/${sign2.json.sessionId}?wait=5`, { headers: agent })).json()) as { status: string };
+    expect(done.status).toBe('OK');
+    // the vault is in IndexedDB, sealed: no share in clear
+    const stored = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const r = indexedDB.open('medsign', 1);
+          r.onsuccess = () => {
+            const g = r.result.transaction('vault').objectStore('vault').get('phone');
+            g.onsuccess = () => resolve(String(g.result));
+          };
+        }),
+    );
+    expect(JSON.parse(stored).vault.sealedShare).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored).not.toContain('"d1"');
+  });
+
+  it('the cloud sends CORS headers to the H5 origin only', async () => {
+    const ok = await fetch(`${cloud.url}/api/v1/mobile/transport-key`, { headers: { origin } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe(origin);
+    const evil = await fetch(`${cloud.url}/api/v1/mobile/transport-key`, { headers: { origin: 'https://evil.example' } });
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    const pre = await fetch(`${cloud.url}/api/v1/mobile/pending`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-medsign-signature' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-headers')).toContain('x-medsign-signature');
+  });
+});
