@@ -22,6 +22,8 @@ export const ConfigSchema = z
     certificateDays: z.coerce.number().int().positive().max(3 * 366).default(365),
     /** a sign or login session ends as TIMEOUT after this (default 120 s) */
     sessionTimeoutSeconds: z.coerce.number().int().min(5).max(3600).default(120),
+    /** the longest time-window authorisation (授权免密) a phone may grant, minutes (default 8 h) */
+    maxApprovalWindowMinutes: z.coerce.number().int().min(0).max(24 * 60).default(480),
     /** how long a login lasts */
     userSessionHours: z.coerce.number().positive().max(24).default(8),
     tsaPolicy: z.string().regex(/^[0-2](\.\d+)+$/).default('2.25.190385213373104719302455126829584356130'),

@@ -38,7 +38,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
   try {
     // listen first, so that port 0 (tests) gives the real URL for the certificates' CRL/AIA links
     const admins = new AdminService(store);
-    const services = { admins, devices: new DeviceAuthService(store) } as Services;
+    const services = { admins, devices: new DeviceAuthService(store), policy: { maxApprovalWindowMinutes: config.maxApprovalWindowMinutes } } as Services;
     const app = buildApp(services, log, config.corsOrigins);
     server = createServer(app);
     server.requestTimeout = 30_000;

@@ -5,15 +5,25 @@
  *   approve (SESSION | --all) --pin PIN
  *   reject  SESSION
  *   login   --qr PAYLOAD --pin PIN
+ *   auto    --pin PIN [--window 30m]    approve as sessions arrive, showing each code
+ *   status
  * Profiles live in $MEDSIGN_MOBILE_HOME (default ~/.medsign-mobile), one JSON file each.
  * Exit codes: 0 done; 1 refused (wrong PIN, cloud refusal); 2 bad usage or input.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { parseCertificate } from '@medsign/core';
 import { MobileError } from './errors.js';
 import { fileStorage } from './file-storage.js';
 import { MedSignPhone, type PendingSession } from './phone.js';
+
+/** "30m", "90s", "2h" → milliseconds. */
+function duration(text: string): number {
+  const m = /^(\d{1,5})(s|m|h)$/.exec(text);
+  if (!m) throw new MobileError('USAGE', '时长格式如 30m、90s、2h', 'a duration looks like 30m, 90s or 2h');
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+}
 
 interface Io {
   out(s: string): void;
@@ -89,6 +99,46 @@ export async function run(argv: readonly string[], io: Io = { out: (s) => proces
     .action(async (session: string) => {
       await (await MedSignPhone.load({ storage: profile() })).reject(session);
       io.out('已拒绝 refused');
+    });
+
+  program
+    .command('status')
+    .description('状态 (this phone: cloud, certificate, expiry)')
+    .action(async () => {
+      const phone = await MedSignPhone.load({ storage: profile() });
+      const cert = parseCertificate(phone.certificate);
+      const days = Math.floor((cert.notAfter.getTime() - Date.now()) / 864e5);
+      io.out(`云端 cloud: ${phone.cloud}`);
+      io.out(`证书 certificate: ${cert.subjectText}`);
+      io.out(`有效期至 valid until: ${cert.notAfter.toISOString()} (${days} 天 days)`);
+      io.out(`待确认 waiting: ${(await phone.pending()).length}`);
+    });
+
+  program
+    .command('auto')
+    .description('自动确认 (keep running; approve each session as it arrives, showing its code)')
+    .requiredOption('--pin <pin>')
+    .option('--window <duration>', 'stop after this long, e.g. 30m, 90s, 2h (default: until interrupted)')
+    .action(async (o: { pin: string; window?: string }) => {
+      const phone = await MedSignPhone.load({ storage: profile() });
+      const until = o.window ? Date.now() + duration(o.window) : Infinity;
+      const done = new Set<string>();
+      io.out(`自动确认中 approving automatically${o.window ? ` for ${o.window}` : ''} …`);
+      while (Date.now() < until) {
+        for (const s of await phone.pending()) {
+          if (done.has(s.sessionId)) continue;
+          done.add(s.sessionId);
+          io.out(`校验码 code ${s.verificationCode}  ${describe(s)}`);
+          try {
+            await phone.approve(s, o.pin);
+            io.out('  已签名 signed');
+          } catch (err) {
+            io.err(`  错误 Error: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      io.out('已停止 stopped');
     });
 
   program

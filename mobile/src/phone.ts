@@ -43,7 +43,9 @@ export interface PendingSession {
   sessionId: string;
   kind: 'login' | 'sign';
   app: string;
+  /** the agent's registered name, and its id (what a time window is bound to) */
   agent: string;
+  agentId: string;
   workstation: string;
   count: number;
   summaries: string[];
@@ -72,8 +74,48 @@ export interface PhoneOptions {
 const b64 = (b: Uint8Array) => toBase64(b);
 const fromB64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
+/** A time-window authorisation (授权免密): one agent (by id) + app, until `until`. */
+export interface ApprovalWindow {
+  agentId: string;
+  app: string;
+  until: number;
+}
+
 export class MedSignPhone {
+  /** the decrypted share, held in memory only while a window is open */
+  private window: (ApprovalWindow & { share: PhoneSm2Share | PhoneRsaShare }) | undefined;
+
   private constructor(private readonly state: StoredPhone) {}
+
+  /**
+   * 授权免密: approve one workstation agent's sessions from one app without a PIN prompt for
+   * `minutes`, capped by the cloud's policy. The share stays split — the phone still co-signs
+   * every signature — and lives decrypted in memory only (never stored). Revocable at any time.
+   */
+  async openWindow(agentId: string, app: string, minutes: number, pin: string, now = Date.now()): Promise<ApprovalWindow> {
+    const policy = await request(this.state.cloud, 'GET', '/api/v1/mobile/policy');
+    const cap = Number(policy.maxApprovalWindowMinutes);
+    if (!(minutes > 0) || minutes > cap) {
+      throw new MobileError('WINDOW_TOO_LONG', `免密时长应为 1 到 ${cap} 分钟`, `the window must be 1 to ${cap} minutes (cloud policy)`);
+    }
+    this.window = { agentId, app, until: now + minutes * 60_000, share: await openShare(this.state.vault, pin) };
+    return { agentId, app, until: this.window.until };
+  }
+
+  closeWindow(): void {
+    this.window = undefined;
+  }
+
+  get approvalWindow(): ApprovalWindow | undefined {
+    return this.window && this.window.until > Date.now() ? { agentId: this.window.agentId, app: this.window.app, until: this.window.until } : undefined;
+  }
+
+  /** Does the open window cover this session? */
+  covers(session: PendingSession, now = Date.now()): boolean {
+    const w = this.window;
+    if (w && w.until <= now) this.window = undefined;
+    return !!w && w.until > now && session.kind === 'sign' && session.agentId === w.agentId && session.app === w.app;
+  }
 
   get certificate(): Uint8Array {
     return fromB64(this.state.certificate);
@@ -181,15 +223,19 @@ export class MedSignPhone {
   }
 
   /**
-   * Approve with the PIN. The verification code is recomputed from the digests; the signatures
+   * Approve with the PIN (or, without one, inside an open time window for this agent and app).
+   * The verification code is recomputed from the digests; the signatures
    * are verified before they leave the phone. A wrong PIN cannot be detected here (by design):
    * the co-signature then fails its check, the session is refused, and the cloud counts it.
    */
-  async approve(session: PendingSession, pin: string): Promise<'OK'> {
+  async approve(session: PendingSession, pin?: string): Promise<'OK'> {
     if (verificationCode(session.digests.map((d) => fromHex(d))) !== session.verificationCode) {
       throw new MobileError('CODE_MISMATCH', '校验码与签名内容不符，已拒绝', 'the verification code does not match the documents; refused');
     }
-    const share = await openShare(this.state.vault, pin);
+    let share: PhoneSm2Share | PhoneRsaShare;
+    if (pin !== undefined) share = await openShare(this.state.vault, pin);
+    else if (this.covers(session)) share = this.window!.share;
+    else throw new MobileError('PIN_REQUIRED', '请输入 PIN', 'enter the PIN (no time window covers this session)');
     const path = `/api/v1/mobile/sessions/${session.sessionId}`;
     let signatures: Uint8Array[];
     if (share.algorithm === 'sm2') {

@@ -74,8 +74,27 @@ describe('medsign-mobile', () => {
     expect((await agentGet(`/api/v1/agent/sessions/${qr.json.sessionId}?wait=5`)).status).toBe('OK');
   });
 
+  it('status, and auto approves sessions as they arrive, showing their codes', async () => {
+    const staff = await post(cloud.url, '/api/v1/admin/staff', { employeeNo: 'CLI2', name: '自动', department: '检验科' }, admin);
+    const e = await post(cloud.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm: 'rsa-1024' }, admin);
+    expect((await cli('enroll', '--qr', String(e.json.qr), '--pin', '654321', '--pin-iterations', '1000', '--profile', 'auto')).code).toBe(0);
+    const st = await cli('status', '--profile', 'auto');
+    expect(st.out).toMatch(/serialNumber=CLI2/);
+    expect(st.out).toMatch(/有效期至 valid until: .*\((36[45]) 天 days\)/);
+    const auto = cli('auto', '--pin', '654321', '--window', '15s', '--profile', 'auto');
+    const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'CLI2', workstation: '检验科' }, agent);
+    const ls = await agentGet(`/api/v1/agent/sessions/${login.json.sessionId}?wait=15`);
+    expect(ls.status).toBe('OK');
+    const sign = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['01'.repeat(32), '02'.repeat(32)], app: 'LIS', summaries: ['血常规', '生化'], workstation: '检验科' }, agent);
+    expect((await agentGet(`/api/v1/agent/sessions/${sign.json.sessionId}?wait=15`)).status).toBe('OK');
+    const out = await auto;
+    expect(out.code).toBe(0);
+    expect(out.out).toContain(`校验码 code ${String(sign.json.verificationCode)}`);
+    expect(out.out).toMatch(/已停止 stopped/);
+  }, 60_000);
+
   it('bad usage and missing profiles exit 2 with a bilingual message and no stack trace', async () => {
-    for (const args of [['approve', '--pin', '123456', '--profile', 'dr-li'], ['enroll', '--pin', '123456'], ['pending', '--profile', 'nobody'], ['pending', '--profile', '../etc'], ['frobnicate']]) {
+    for (const args of [['auto', '--pin', '123456', '--window', 'soon', '--profile', 'dr-li'], ['approve', '--pin', '123456', '--profile', 'dr-li'], ['enroll', '--pin', '123456'], ['pending', '--profile', 'nobody'], ['pending', '--profile', '../etc'], ['frobnicate']]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).not.toMatch(/\n\s+at /);

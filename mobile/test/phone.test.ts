@@ -84,6 +84,41 @@ describe.each(['sm2', 'rsa-2048'] as const)('%s phone', (algorithm) => {
   });
 });
 
+describe('time-window authorisation (授权免密)', () => {
+  it('approves one agent + app without a PIN until the window ends or is closed; the cloud caps its length', async () => {
+    const { employeeNo, qr } = await enrollment('sm2');
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage: memoryStorage(), ...FAST });
+    const token = await login(phone, employeeNo);
+    const open = async (app: string) => {
+      await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: token, digests: [toHex(new Uint8Array(32).fill(app.length))], app, summaries: ['x'], workstation: 'x' }, agent);
+      return (await phone.pending()).find((s) => s.app === app)!;
+    };
+    const first = await open('EMR');
+    await expect(phone.openWindow(first.agentId, 'EMR', 481, '123456')).rejects.toMatchObject({ code: 'WINDOW_TOO_LONG' });
+    const w = await phone.openWindow(first.agentId, 'EMR', 30, '123456');
+    expect(w.until).toBeGreaterThan(Date.now() + 29 * 60_000);
+    expect(await phone.approve(first)).toBe('OK'); // no PIN
+    const other = await open('NURSING');
+    await expect(phone.approve(other)).rejects.toMatchObject({ code: 'PIN_REQUIRED' }); // another app
+    await phone.reject(other.sessionId);
+    phone.closeWindow();
+    await expect(phone.approve(await open('EMR'))).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
+    // an expired window covers nothing
+    await phone.openWindow(first.agentId, 'EMR', 1, '123456', Date.now() - 120_000);
+    expect(phone.approvalWindow).toBeUndefined();
+  });
+
+  it('a tampered digest list is caught by the verification-code check', async () => {
+    const { employeeNo, qr } = await enrollment('sm2');
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage: memoryStorage(), ...FAST });
+    const token = await login(phone, employeeNo);
+    await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: token, digests: ['aa'.repeat(32), 'bb'.repeat(32)], app: 'EMR', summaries: ['1', '2'], workstation: 'x' }, agent);
+    const [s] = await phone.pending();
+    const tampered = { ...s!, digests: [s!.digests[0]!, 'cc'.repeat(32)] };
+    await expect(phone.approve(tampered, '123456')).rejects.toMatchObject({ code: 'CODE_MISMATCH' });
+  });
+});
+
 describe('errors people read', () => {
   it('a tampered QR code, a reused code and an untrusted cloud key are refused in Chinese and English', async () => {
     await expect(MedSignPhone.enroll('https://example.invalid', '123456', { storage: memoryStorage(), ...FAST })).rejects.toMatchObject({ code: 'QR_INVALID' });

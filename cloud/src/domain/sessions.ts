@@ -406,6 +406,7 @@ export class SessionService {
       kind: s.kind,
       app: s.app,
       agent: agent?.name ?? '',
+      agentId: s.agentId,
       workstation: s.workstation,
       count: s.digests.length,
       summaries: s.summaries,

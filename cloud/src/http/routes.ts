@@ -16,6 +16,7 @@ export interface Services {
   enrollment: EnrollmentService;
   devices: DeviceAuthService;
   sessions: SessionService;
+  policy: { maxApprovalWindowMinutes: number };
 }
 
 const SessionId = z.string().uuid();
@@ -34,6 +35,7 @@ const PhoneView = z.object({
   kind: z.string(),
   app: z.string(),
   agent: z.string(),
+  agentId: z.string(),
   workstation: z.string(),
   count: z.number(),
   summaries: z.array(z.string()),
@@ -212,6 +214,14 @@ export function defineRoutes(services: Services): RouteTable {
       body: z.object({ activationCode: z.string().min(8).max(40) }).strict(),
       response: z.object({ enrollmentId: z.string(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), transportKeySha256: z.string() }),
       handler: ({ body }) => ({ ...services.enrollment.lookup(body.activationCode), transportKeySha256: services.pki.transportKey().fingerprint }),
+    }),
+    defineJson({
+      method: 'get',
+      path: '/api/v1/mobile/policy',
+      summary: '手机策略 (policy the phone applies, e.g. the longest time-window authorisation)',
+      auth: 'none',
+      response: z.object({ maxApprovalWindowMinutes: z.number().int() }),
+      handler: () => ({ maxApprovalWindowMinutes: services.policy.maxApprovalWindowMinutes }),
     }),
     defineJson({
       method: 'get',
