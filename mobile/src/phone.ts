@@ -241,26 +241,28 @@ export class MedSignPhone {
     if (share.algorithm === 'sm2') {
       const st = phoneSignStart({ sessionId: session.sessionId, digests: session.digests });
       const c = await request(this.state.cloud, 'POST', `${path}/commit`, { commit: st.message }, this.device());
-      signatures = this.checked(path, () => phoneSignFinish(share, st.state, c.reply).map((g) => encodeSm2SignatureDer(g)));
+      signatures = await this.checked(path, () => phoneSignFinish(share, st.state, c.reply).map((g) => encodeSm2SignatureDer(g)));
     } else {
       const st = phoneRsaSignStart({ sessionId: session.sessionId, hash: session.hash, digests: session.digests });
       const c = await request(this.state.cloud, 'POST', `${path}/commit`, { commit: st.message }, this.device());
-      signatures = this.checked(path, () => phoneRsaSignFinish(share, st.state, c.reply));
+      signatures = await this.checked(path, () => phoneRsaSignFinish(share, st.state, c.reply));
     }
     const done = await request(this.state.cloud, 'POST', `${path}/complete`, { signatures: signatures.map(b64) }, this.device());
     if (done.status !== 'OK') throw new MobileError('SIGN_FAILED', '签名失败', `signing failed: ${String(done.status)}`);
     return 'OK';
   }
 
-  private checked(path: string, finish: () => Uint8Array[]): Uint8Array[] {
+  private async checked(path: string, finish: () => Uint8Array[]): Promise<Uint8Array[]> {
     try {
       return finish();
     } catch (err) {
-      // nothing is released; tell the cloud, which counts it towards the lockout
-      void request(this.state.cloud, 'POST', `${path}/reject`, {}, this.device()).catch(() => undefined);
-      const code = (err as MedSignError).code;
-      if (code === 'SIGNATURE_CHECK_FAILED') throw new MobileError('PIN_WRONG', 'PIN 错误，签名未完成（连续 5 次错误将锁定）', 'wrong PIN: nothing was signed (5 in a row lock the key)');
-      throw new MobileError('COSIGN_FAILED', '协同签名失败，请重试', 'co-signing failed; try again');
+      // nothing is released; tell the cloud, which counts it towards the lock and says how many attempts are left
+      const r = await request(this.state.cloud, 'POST', `${path}/reject`, {}, this.device()).catch(() => ({}) as Record<string, unknown>);
+      const left = typeof r.attemptsLeft === 'number' ? r.attemptsLeft : undefined;
+      if ((err as MedSignError).code !== 'SIGNATURE_CHECK_FAILED') throw new MobileError('COSIGN_FAILED', '协同签名失败，请重试', 'co-signing failed; try again');
+      if (left === 0) throw new MobileError('LOCKED', 'PIN 连续错误，签名密钥已锁定，请联系管理员解锁', 'wrong PIN too many times: the key is locked; ask an administrator to unlock it');
+      if (left === undefined) throw new MobileError('PIN_WRONG', 'PIN 错误，签名未完成（连续 5 次错误将锁定）', 'wrong PIN: nothing was signed (5 in a row lock the key)');
+      throw new MobileError('PIN_WRONG', `PIN 错误，签名未完成，还可尝试 ${left} 次`, `wrong PIN: nothing was signed; ${left} attempt${left === 1 ? '' : 's'} left before the key locks`);
     }
   }
 

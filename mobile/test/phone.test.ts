@@ -72,7 +72,7 @@ describe.each(['sm2', 'rsa-2048'] as const)('%s phone', (algorithm) => {
     const [s] = await reloaded.pending();
     expect(s).toMatchObject({ count: 3, app: 'HIS', verificationCode: open.json.verificationCode });
     // wrong PIN: refused on the phone, nothing released, the cloud counts it
-    await expect(reloaded.approve(s!, '000000')).rejects.toMatchObject({ code: 'PIN_WRONG' });
+    await expect(reloaded.approve(s!, '000000')).rejects.toMatchObject({ code: 'PIN_WRONG', zh: expect.stringContaining('还可尝试 4 次'), en: expect.stringContaining('4 attempts left') });
     const after = await fetch(`${cloud.url}/api/v1/agent/sessions/${open.json.sessionId}?wait=5`, { headers: agent });
     expect(((await after.json()) as { status: string }).status).toBe('USER_REFUSED');
     // right PIN on a fresh session
@@ -81,6 +81,30 @@ describe.each(['sm2', 'rsa-2048'] as const)('%s phone', (algorithm) => {
     expect(await reloaded.approve(s2!, '123456')).toBe('OK');
     const ok = await fetch(`${cloud.url}/api/v1/agent/sessions/${again.json.sessionId}?wait=5`, { headers: agent });
     expect(((await ok.json()) as { status: string }).status).toBe('OK');
+  });
+});
+
+describe('lock after five wrong PINs (decision #11)', () => {
+  it('counts down on the phone, locks on the fifth, refuses while locked, and works again after an administrator unlocks', async () => {
+    const { employeeNo, qr } = await enrollment('sm2');
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage: memoryStorage(), ...FAST });
+    const token = await login(phone, employeeNo);
+    const sign = async () => {
+      await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: token, digests: ['ab'.repeat(32)], app: 'EMR', summaries: ['x'], workstation: 'x' }, agent);
+      const [s] = await phone.pending();
+      return s!;
+    };
+    for (const left of [4, 3, 2, 1]) {
+      await expect(phone.approve(await sign(), '654321')).rejects.toMatchObject({ code: 'PIN_WRONG', zh: expect.stringContaining(`还可尝试 ${left} 次`) });
+    }
+    await expect(phone.approve(await sign(), '654321')).rejects.toMatchObject({ code: 'LOCKED', zh: expect.stringContaining('已锁定') });
+    // locked: the cloud refuses to open a session at all, so the phone has nothing to approve
+    const refused = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: token, digests: ['ab'.repeat(32)], app: 'EMR', summaries: ['x'], workstation: 'x' }, agent);
+    expect(refused).toMatchObject({ status: 423, json: { code: 'LOCKED' } });
+    expect(await phone.pending()).toEqual([]);
+    const serial = parseCertificate(phone.certificate).serialNumber;
+    expect((await post(cloud.url, `/api/v1/admin/certificates/${serial}/unlock`, {}, admin)).status).toBe(200);
+    expect(await phone.approve(await sign(), '123456')).toBe('OK');
   });
 });
 

@@ -268,14 +268,18 @@ export class SessionService {
     return ended;
   }
 
-  /** A session ended without a valid signature after the cloud's co-sign step: count it, lock at 5. */
-  private countFailure(s: CosignSessionRecord, now: number): void {
-    if (!s.answered || !s.shareId) return;
+  /**
+   * A session ended without a valid signature after the cloud's co-sign step: count it, lock at 5.
+   * Returns the attempts left before the lock (0 once locked), or null when nothing was counted.
+   */
+  private countFailure(s: CosignSessionRecord, now: number): number | null {
+    if (!s.answered || !s.shareId) return null;
     const share = this.store.shares.get(s.shareId)!;
     const failures = share.failures + 1;
     const locked = failures >= LOCK_AFTER_FAILURES && share.status === 'active';
     this.store.shares.update({ ...share, failures, status: locked ? 'locked' : share.status });
     if (locked) for (const other of this.store.sessions.openForShare(share.id)) if (other.id !== s.id) this.end(other, 'LOCKED', now);
+    return Math.max(0, LOCK_AFTER_FAILURES - failures);
   }
 
   /** Phone: approve — the cloud's co-sign step over the session's own digests. */
@@ -340,12 +344,15 @@ export class SessionService {
     return Buffer.from(this.sealer.seal(utf8(token), `login:${sessionId}`)).toString('base64');
   }
 
-  /** Phone: refuse. */
-  reject(deviceId: string, sessionId: string, now = Date.now()): void {
-    this.store.transaction(() => {
+  /**
+   * Phone: refuse. After the co-sign step (the phone found the signature wrong: a wrong PIN)
+   * this counts towards the lock, and the phone learns how many attempts are left.
+   */
+  reject(deviceId: string, sessionId: string, now = Date.now()): { attemptsLeft: number | null } {
+    return this.store.transaction(() => {
       const s = this.forDevice(deviceId, sessionId, now);
       this.end(s, 'USER_REFUSED', now);
-      this.countFailure(s, now);
+      return { attemptsLeft: this.countFailure(s, now) };
     });
   }
 

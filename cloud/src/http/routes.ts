@@ -389,13 +389,10 @@ export function defineRoutes(services: Services): RouteTable {
     defineJson({
       method: 'post',
       path: '/api/v1/mobile/sessions/{id}/reject',
-      summary: '拒绝 (refuse the session)',
+      summary: '拒绝 (refuse the session; after the co-sign step it counts towards the lock)',
       auth: 'device',
-      response: Ok,
-      handler: ({ params, deviceId }) => {
-        services.sessions.reject(deviceId, SessionId.parse(params.id));
-        return ok;
-      },
+      response: z.object({ ok: z.literal(true), attemptsLeft: z.number().int().min(0).nullable() }),
+      handler: ({ params, deviceId }) => ({ ...ok, ...services.sessions.reject(deviceId, SessionId.parse(params.id)) }),
     }),
   ];
   const raw: RawRoute[] = [
