@@ -30,6 +30,8 @@ export const ConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
     /** browser origins allowed to call the API (the phone's H5 app); none by default */
     corsOrigins: z.array(z.string().url()).max(20).default([]),
+    /** a built H5 phone app (mobile/dist/h5) to serve at /m/; the demo start finds it in the workspace */
+    h5Dir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -47,6 +49,7 @@ const ENV: Record<string, keyof z.infer<typeof ConfigSchema>> = {
   MEDSIGN_PUBLIC_URL: 'publicUrl',
   MEDSIGN_LOG_LEVEL: 'logLevel',
   MEDSIGN_CORS_ORIGINS: 'corsOrigins',
+  MEDSIGN_H5_DIR: 'h5Dir',
 };
 
 const FLAGS: Record<string, keyof z.infer<typeof ConfigSchema>> = {
@@ -56,6 +59,7 @@ const FLAGS: Record<string, keyof z.infer<typeof ConfigSchema>> = {
   '--public-url': 'publicUrl',
   '--log-level': 'logLevel',
   '--cors-origin': 'corsOrigins',
+  '--h5-dir': 'h5Dir',
 };
 
 export function loadConfig({ argv = [], env = process.env }: ConfigSources = {}): CloudConfig {

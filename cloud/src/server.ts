@@ -39,7 +39,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     // listen first, so that port 0 (tests) gives the real URL for the certificates' CRL/AIA links
     const admins = new AdminService(store);
     const services = { admins, devices: new DeviceAuthService(store), policy: { maxApprovalWindowMinutes: config.maxApprovalWindowMinutes } } as Services;
-    const app = buildApp(services, log, config.corsOrigins);
+    const app = buildApp(services, log, config.corsOrigins, config.h5Dir);
     server = createServer(app);
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;

@@ -97,6 +97,45 @@ describe('the H5 app in Chromium', () => {
     expect(stored).not.toContain('"d1"');
   });
 
+  it('the cloud serves the H5 app at /m/ (same origin: no CORS needed) under a strict CSP, and nothing else from there', async () => {
+    const dir: string = await buildH5();
+    const own = await startTestCloud(undefined, {}, ['--h5-dir', dir]);
+    try {
+      const index = await fetch(`${own.url}/m/`);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(index.headers.get('content-security-policy')).toContain("connect-src 'self'");
+      expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+      expect((await fetch(`${own.url}/m`, { redirect: 'manual' })).headers.get('location')).toBe('/m/');
+      expect((await fetch(`${own.url}/m/app.js`)).headers.get('content-type')).toMatch(/javascript/);
+      for (const bad of ['/m/nothing.js', '/m/..%2fkek.key', '/m/%2e%2e/medsign.db', '/m/.hidden']) {
+        const r = await fetch(`${own.url}${bad}`);
+        expect(r.status, bad).toBeGreaterThanOrEqual(400);
+        expect(r.status, bad).toBeLessThan(500);
+        expect(await r.text(), bad).not.toContain('SQLite');
+      }
+      expect((await fetch(`${cloud.url}/m/`)).status).toBe(404); // not configured: not served
+
+      // a phone opens the page from the cloud itself and enrolls: the app works under the CSP
+      const a = `Bearer ${await adminToken(own.url)}`;
+      const staff = await post(own.url, '/api/v1/admin/staff', { employeeNo: 'H5-M', name: '同源医生', department: '急诊' }, { authorization: a });
+      const e = await post(own.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm: 'sm2' }, { authorization: a });
+      const p2 = await browser.newPage({ viewport: { width: 420, height: 860 } });
+      const violations: string[] = [];
+      p2.on('console', (m) => m.type() === 'error' && violations.push(m.text()));
+      await p2.goto(`${own.url}/m/`);
+      await p2.fill('#qr', String(e.json.qr));
+      await p2.fill('#new-pin', '246810');
+      await p2.click('#enroll-btn');
+      await p2.waitForSelector('#work:not([hidden])', { timeout: 60_000 });
+      expect(await p2.textContent('#status')).toContain('已激活');
+      expect(violations.filter((v) => /Content Security Policy/i.test(v))).toEqual([]);
+      await p2.close();
+    } finally {
+      await own.dispose();
+    }
+  });
+
   it('the cloud sends CORS headers to the H5 origin only', async () => {
     const ok = await fetch(`${cloud.url}/api/v1/mobile/transport-key`, { headers: { origin } });
     expect(ok.headers.get('access-control-allow-origin')).toBe(origin);

@@ -5,7 +5,7 @@ import { MedSignError } from '@medsign/core';
 import { CloudError, Errors } from '../domain/errors.js';
 import { buildRouter, type Services } from './routes.js';
 
-export function buildApp(services: Services, log: Logger, corsOrigins: readonly string[] = []): express.Express {
+export function buildApp(services: Services, log: Logger, corsOrigins: readonly string[] = [], h5Dir?: string): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -26,6 +26,18 @@ export function buildApp(services: Services, log: Logger, corsOrigins: readonly 
     }
     next();
   });
+  // the phone's H5 app, same origin as the API (so it needs no CORS): static files only
+  if (h5Dir) {
+    app.use('/m', (_req: Request, res: Response, next: NextFunction) => {
+      res.set('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+      res.set('X-Content-Type-Options', 'nosniff');
+      res.set('Referrer-Policy', 'no-referrer');
+      res.set('Cache-Control', 'no-cache');
+      next();
+    });
+    app.get('/m', (req: Request, res: Response, next: NextFunction) => (req.originalUrl.split('?')[0] === '/m' ? res.redirect(301, '/m/') : next()));
+    app.use('/m', express.static(h5Dir, { index: 'index.html', dotfiles: 'deny', redirect: false, fallthrough: true }));
+  }
   app.use(
     express.json({
       limit: '1mb', // a batch of 1,000 RSA-2048 signatures is ~350 KB of base64
