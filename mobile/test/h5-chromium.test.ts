@@ -56,6 +56,8 @@ describe('the H5 app in Chromium', () => {
     await page.click('#enroll-btn');
     await page.waitForSelector('#work:not([hidden])', { timeout: 60_000 });
     expect(await page.textContent('#status')).toContain('已激活');
+    expect(await page.textContent('#cert-who')).toMatch(/网页医生 · 工号 H5-1 · SM2/);
+    expect(await page.textContent('#cert-state')).toMatch(/证书有效，至 \d{4}-\d{2}-\d{2}（剩余 36[45] 天）/);
 
     const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'H5-1', workstation: '产房 2' }, agent);
     await page.waitForSelector(`[data-session="${login.json.sessionId}"]`, { timeout: 10_000 });
@@ -82,6 +84,34 @@ describe('the H5 app in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('已签名'), undefined, { timeout: 20_000 });
     const done = (await (await fetch(`${cloud.url}/api/v1/agent/sessions/${sign2.json.sessionId}?wait=5`, { headers: agent })).json()) as { status: string };
     expect(done.status).toBe('OK');
+
+    // 授权免密: approve once with the PIN and "30 minutes", then the next one from EMR needs no PIN
+    const signFor = async (app: string, hex: string) => {
+      const r = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: [hex.repeat(32)], app, summaries: ['护理记录'], workstation: '产房 2' }, agent);
+      await page.waitForSelector(`[data-session="${r.json.sessionId}"]`, { timeout: 10_000 });
+      return String(r.json.sessionId);
+    };
+    const finalStatus = async (id: string) => ((await (await fetch(`${cloud.url}/api/v1/agent/sessions/${id}?wait=5`, { headers: agent })).json()) as { status: string }).status;
+    const w1 = await signFor('EMR', '56');
+    await page.fill('#pin', '135790');
+    await page.check(`[data-session="${w1}"] .window-30`);
+    await page.click(`[data-session="${w1}"] button:not(.secondary)`);
+    expect(await finalStatus(w1)).toBe('OK');
+    await page.waitForSelector('#window:not([hidden])');
+    expect(await page.textContent('#window-text')).toContain('免密中：EMR');
+    const w2 = await signFor('EMR', '78');
+    expect(await page.textContent(`[data-session="${w2}"] button:not(.secondary)`)).toContain('免密确认');
+    expect(await page.inputValue('#pin')).toBe(''); // no PIN typed
+    await page.click(`[data-session="${w2}"] button:not(.secondary)`);
+    expect(await finalStatus(w2)).toBe('OK');
+    const other = await signFor('LIS', '9a'); // another app is not covered
+    expect(await page.textContent(`[data-session="${other}"] button:not(.secondary)`)).not.toContain('免密');
+    await page.click(`[data-session="${other}"] button.secondary`);
+    expect(await finalStatus(other)).toBe('USER_REFUSED');
+    await page.click('#window-end');
+    await page.waitForSelector('#window', { state: 'hidden' });
+    const w3 = await signFor('EMR', 'bc');
+    expect(await page.textContent(`[data-session="${w3}"] button:not(.secondary)`)).not.toContain('免密');
     // the vault is in IndexedDB, sealed: no share in clear
     const stored = await page.evaluate(
       () =>

@@ -4,7 +4,8 @@ import { parseCertificate, sm2Digest, toHex, type ParsedCertificate } from '@med
 import { createHash } from 'node:crypto';
 import { adminToken, startTestCloud } from '../../cloud/test/cloud-fixture.js';
 import { post } from '../../cloud/test/phone.js';
-import { MedSignPhone, MobileError, memoryStorage, openShare, sealShare } from '../src/index.js';
+import { execFileSync } from 'node:child_process';
+import { MedSignPhone, MobileError, certificateStatus, memoryStorage, openShare, sealShare } from '../src/index.js';
 
 let cloud: Awaited<ReturnType<typeof startTestCloud>>;
 let admin: { authorization: string };
@@ -81,6 +82,25 @@ describe.each(['sm2', 'rsa-2048'] as const)('%s phone', (algorithm) => {
     expect(await reloaded.approve(s2!, '123456')).toBe('OK');
     const ok = await fetch(`${cloud.url}/api/v1/agent/sessions/${again.json.sessionId}?wait=5`, { headers: agent });
     expect(((await ok.json()) as { status: string }).status).toBe('OK');
+  });
+});
+
+describe('certificate status on the home screen', () => {
+  it('names the holder, the algorithm and the end date (as openssl reads them), and warns 30 days before the end', async () => {
+    const { employeeNo, qr } = await enrollment('rsa-1024');
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage: memoryStorage(), ...FAST });
+    const st = certificateStatus(phone.certificate);
+    expect(st).toMatchObject({ name: '手机测试', employeeNo, algorithm: 'RSA-1024', level: 'ok' });
+    const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(phone.certificate).toString('base64')}\n-----END CERTIFICATE-----\n`;
+    const out = execFileSync('openssl', ['x509', '-noout', '-enddate', '-serial'], { input: pem }).toString();
+    expect(new Date(/notAfter=(.*)/.exec(out)![1]!).getTime()).toBe(st.notAfter.getTime());
+    expect(/serial=(\w+)/.exec(out)![1]).toBe(st.serialNumber);
+    expect(st.daysLeft).toBeGreaterThanOrEqual(364);
+    const day = 86_400_000;
+    expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() - 10 * day))).toMatchObject({ level: 'renew-soon', daysLeft: 10, zh: expect.stringContaining('10 天后') });
+    expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() - 31 * day)).level).toBe('ok');
+    expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() + 1000))).toMatchObject({ level: 'expired', en: expect.stringContaining('expired') });
+    expect(certificateStatus(phone.certificate, new Date(Date.now() - 3 * day)).level).toBe('not-yet-valid');
   });
 });
 

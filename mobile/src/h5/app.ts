@@ -1,10 +1,13 @@
 /**
  * The H5 app: the phone's screens on top of the library. Enrollment from the QR payload, the
  * list of waiting logins and signatures (the app, workstation, summaries, count and the big
- * verification code), approval with the PIN, rejection. The vault lives in IndexedDB.
+ * verification code), approval with the PIN, rejection, the certificate's state (renew 30 days
+ * before it ends) and the time window (授权免密: no PIN for one workstation and app for 30
+ * minutes, capped by the cloud's policy). The vault lives in IndexedDB.
  * The cloud is the one named in the activation QR code (it must list this page's origin in
  * its corsOrigins).
  */
+import { certificateStatus } from '../cert-status.js';
 import { MobileError } from '../errors.js';
 import { indexedDbStorage } from '../indexeddb-storage.js';
 import { MedSignPhone, type PendingSession } from '../phone.js';
@@ -22,7 +25,13 @@ function status(text: string, error = false) {
 
 const messageOf = (err: unknown) => (err instanceof MobileError ? err.message : err instanceof Error ? err.message : String(err));
 
+let shown = '';
+
 function render(list: PendingSession[]) {
+  // redraw only when something changed, so a half-typed choice (the checkbox) survives the polling
+  const key = list.map((s) => `${s.sessionId}:${phone?.covers(s) ? 1 : 0}`).join(',');
+  if (key === shown && list.length > 0) return;
+  shown = key;
   const box = $('list');
   box.replaceChildren();
   if (list.length === 0) {
@@ -45,25 +54,45 @@ function render(list: PendingSession[]) {
     const summaries = document.createElement('div');
     summaries.className = 'muted';
     summaries.textContent = s.summaries.slice(0, 5).join(' | ') + (s.count > 5 ? ' …' : '');
+    const covered = phone?.covers(s) ?? false;
     const ok = document.createElement('button');
-    ok.textContent = '确认 Approve';
-    ok.onclick = () => act(s, true);
+    ok.textContent = covered ? '免密确认 Approve (no PIN)' : '确认 Approve';
+    let windowBox: HTMLInputElement | undefined;
+    if (s.kind === 'sign' && !covered) {
+      const label = document.createElement('label');
+      label.className = 'check';
+      windowBox = document.createElement('input');
+      windowBox.type = 'checkbox';
+      windowBox.className = 'window-30';
+      label.append(windowBox, `${WINDOW_MINUTES} 分钟内此电脑的 ${s.app} 免密 (no PIN for ${WINDOW_MINUTES} min from this workstation's ${s.app})`);
+      item.append(label);
+    }
+    ok.onclick = () => act(s, true, windowBox?.checked ?? false);
     const no = document.createElement('button');
     no.textContent = '拒绝 Reject';
     no.className = 'secondary';
     no.onclick = () => act(s, false);
-    item.append(title, code, summaries, ok, no);
+    item.prepend(title, code, summaries);
+    item.append(ok, no);
     box.append(item);
   }
 }
 
-async function act(s: PendingSession, approve: boolean) {
+const WINDOW_MINUTES = 30;
+
+async function act(s: PendingSession, approve: boolean, openWindow = false) {
   if (!phone || busy) return;
   busy = true;
   try {
     if (approve) {
+      const pin = $<HTMLInputElement>('pin').value;
+      if (openWindow) {
+        status('正在开启免密… opening the time window');
+        await phone.openWindow(s.agentId, s.app, WINDOW_MINUTES, pin);
+      }
       status('正在签名… signing');
-      await phone.approve(s, $<HTMLInputElement>('pin').value);
+      await phone.approve(s, phone.covers(s) ? undefined : pin);
+      $<HTMLInputElement>('pin').value = '';
       status('已签名 Signed ✓');
     } else {
       await phone.reject(s.sessionId);
@@ -77,8 +106,27 @@ async function act(s: PendingSession, approve: boolean) {
   }
 }
 
+function renderWindow() {
+  const w = phone?.approvalWindow;
+  $('window').hidden = !w;
+  if (w) {
+    const until = new Date(w.until).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' });
+    $('window-text').textContent = `免密中：${w.app}，至 ${until} (no PIN for ${w.app} until ${until})`;
+  }
+}
+
+function renderCertificate() {
+  if (!phone) return;
+  const c = certificateStatus(phone.certificate);
+  $('cert').hidden = false;
+  $('cert-who').textContent = `${c.name} · 工号 ${c.employeeNo} · ${c.algorithm}`;
+  $('cert-state').textContent = `${c.zh} (${c.en}) · 序列号 serial ${c.serialNumber}`;
+  $('cert-state').className = c.level === 'ok' ? 'muted' : c.level;
+}
+
 async function refresh() {
   if (!phone || busy) return;
+  renderWindow();
   try {
     render(await phone.pending());
   } catch (err) {
@@ -96,10 +144,17 @@ async function start() {
   $('work').hidden = phone === undefined;
   if (phone) {
     status('已激活 Enrolled');
+    renderCertificate();
     await refresh();
     setInterval(refresh, 2000);
   }
 }
+
+$('window-end').onclick = () => {
+  phone?.closeWindow();
+  status('已结束免密 Time window ended');
+  void refresh();
+};
 
 $('enroll-btn').onclick = async () => {
   if (busy) return;
