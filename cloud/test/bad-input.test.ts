@@ -73,6 +73,8 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/agent/sessions': { userSessionToken: 'x'.repeat(20), digests: ['00'.repeat(32)], app: 'x', summaries: ['x'], workstation: 'x' },
   '/api/v1/mobile/sessions/{id}/commit': { commit: {} },
   '/api/v1/mobile/sessions/{id}/complete': { signatures: ['AAAA'] },
+  '/api/v1/mobile/pin-check': { checkId: '00000000-0000-4000-8000-000000000000', nonce: '00'.repeat(32), commit: {} },
+  '/api/v1/mobile/pin-check/{id}/finish': { signature: 'AAAA' },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);

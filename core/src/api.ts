@@ -109,3 +109,4 @@ export { normalizeOid } from './oids.js';
 export type { Extension } from '@peculiar/asn1-x509';
 export * from './protocol/device-auth.js';
 export * from './protocol/share-transport.js';
+export * from './protocol/pin-check.js';

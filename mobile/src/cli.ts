@@ -16,6 +16,7 @@ import { Command, CommanderError } from 'commander';
 import { parseCertificate } from '@medsign/core';
 import { MobileError } from './errors.js';
 import { fileStorage } from './file-storage.js';
+import { certificateStatus } from './cert-status.js';
 import { MedSignPhone, type PendingSession } from './phone.js';
 
 /** "30m", "90s", "2h" → milliseconds. */
@@ -107,11 +108,22 @@ export async function run(argv: readonly string[], io: Io = { out: (s) => proces
     .action(async () => {
       const phone = await MedSignPhone.load({ storage: profile() });
       const cert = parseCertificate(phone.certificate);
-      const days = Math.floor((cert.notAfter.getTime() - Date.now()) / 864e5);
+      const st = certificateStatus(phone.certificate);
       io.out(`云端 cloud: ${phone.cloud}`);
-      io.out(`证书 certificate: ${cert.subjectText}`);
-      io.out(`有效期至 valid until: ${cert.notAfter.toISOString()} (${days} 天 days)`);
+      io.out(`证书 certificate: ${cert.subjectText} (${st.algorithm}, serial ${st.serialNumber})`);
+      io.out(`有效期至 valid until: ${cert.notAfter.toISOString()} (${st.daysLeft} 天 days)`);
+      io.out(`状态 state: ${st.zh} (${st.en})`);
       io.out(`待确认 waiting: ${(await phone.pending()).length}`);
+    });
+
+  program
+    .command('change-pin')
+    .description('修改 PIN (change the PIN; the old one is checked online and counts as an attempt)')
+    .requiredOption('--pin <pin>', 'the current PIN')
+    .requiredOption('--new-pin <pin>', 'the new 6-digit PIN')
+    .action(async (o: { pin: string; newPin: string }) => {
+      await (await MedSignPhone.load({ storage: profile() })).changePin(o.pin, o.newPin);
+      io.out('PIN 已修改 PIN changed');
     });
 
   program

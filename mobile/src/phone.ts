@@ -17,9 +17,11 @@ import {
   phoneRsaSignStart,
   phoneSignFinish,
   phoneSignStart,
+  pinCheckText,
   pointFromHex,
   publicKeyToSpki,
   rsaDealerSplit,
+  runtime,
   scalarFromHex,
   scalarToHex,
   sealForTransport,
@@ -37,7 +39,7 @@ import {
   type Sm2Point,
 } from '@medsign/core';
 import { MobileError } from './errors.js';
-import { openShare, sealShare, type VaultRecord, type VaultStorage } from './vault.js';
+import { assertPinFormat, openShare, sealShare, type VaultRecord, type VaultStorage } from './vault.js';
 
 export interface PendingSession {
   sessionId: string;
@@ -85,7 +87,10 @@ export class MedSignPhone {
   /** the decrypted share, held in memory only while a window is open */
   private window: (ApprovalWindow & { share: PhoneSm2Share | PhoneRsaShare }) | undefined;
 
-  private constructor(private readonly state: StoredPhone) {}
+  private constructor(
+    private state: StoredPhone,
+    private readonly storage: VaultStorage,
+  ) {}
 
   /**
    * 授权免密: approve one workstation agent's sessions from one app without a PIN prompt for
@@ -128,7 +133,7 @@ export class MedSignPhone {
   static async load(options: Pick<PhoneOptions, 'storage'>): Promise<MedSignPhone> {
     const text = await options.storage.load();
     if (!text) throw new MobileError('NOT_ENROLLED', '手机尚未激活，请扫描管理员提供的激活二维码', 'this phone is not enrolled: scan the activation QR code');
-    return new MedSignPhone(JSON.parse(text) as StoredPhone);
+    return new MedSignPhone(JSON.parse(text) as StoredPhone, options.storage);
   }
 
   /**
@@ -199,7 +204,7 @@ export class MedSignPhone {
       certificate: String(done.certificate),
     };
     await options.storage.save(JSON.stringify(state));
-    return new MedSignPhone(state);
+    return new MedSignPhone(state, options.storage);
   }
 
   private device() {
@@ -260,15 +265,60 @@ export class MedSignPhone {
       const r = await request(this.state.cloud, 'POST', `${path}/reject`, {}, this.device()).catch(() => ({}) as Record<string, unknown>);
       const left = typeof r.attemptsLeft === 'number' ? r.attemptsLeft : undefined;
       if ((err as MedSignError).code !== 'SIGNATURE_CHECK_FAILED') throw new MobileError('COSIGN_FAILED', '协同签名失败，请重试', 'co-signing failed; try again');
-      if (left === 0) throw new MobileError('LOCKED', 'PIN 连续错误，签名密钥已锁定，请联系管理员解锁', 'wrong PIN too many times: the key is locked; ask an administrator to unlock it');
-      if (left === undefined) throw new MobileError('PIN_WRONG', 'PIN 错误，签名未完成（连续 5 次错误将锁定）', 'wrong PIN: nothing was signed (5 in a row lock the key)');
-      throw new MobileError('PIN_WRONG', `PIN 错误，签名未完成，还可尝试 ${left} 次`, `wrong PIN: nothing was signed; ${left} attempt${left === 1 ? '' : 's'} left before the key locks`);
+      throw wrongPin(left);
     }
+  }
+
+  /**
+   * Change the PIN. The old PIN is checked online first (a co-signature over a PIN-check text
+   * with a fresh nonce; the cloud counts the attempt), because re-sealing the share under a
+   * wrong PIN would silently destroy it. Then the share is sealed again under the new PIN
+   * (fresh salt and IV, same cost) and saved.
+   */
+  async changePin(oldPin: string, newPin: string): Promise<void> {
+    assertPinFormat(newPin); // before anything is counted
+    if (newPin === oldPin) throw new MobileError('PIN_SAME', '新 PIN 与原 PIN 相同', 'the new PIN is the same as the old one');
+    const share = await openShare(this.state.vault, oldPin);
+    const nonce = toHex(runtime().randomBytes(32));
+    const digest =
+      share.algorithm === 'sm2'
+        ? toHex(sm2Digest(pointFromHex(share.publicKey), new TextEncoder().encode(pinCheckText(this.state.deviceId, nonce))))
+        : toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(pinCheckText(this.state.deviceId, nonce)))));
+    const checkId = globalThis.crypto.randomUUID();
+    const path = `/api/v1/mobile/pin-check`;
+    let signature: Uint8Array | undefined;
+    try {
+      if (share.algorithm === 'sm2') {
+        const st = phoneSignStart({ sessionId: checkId, digests: [digest] });
+        const c = await request(this.state.cloud, 'POST', path, { checkId, nonce, commit: st.message }, this.device());
+        signature = encodeSm2SignatureDer(phoneSignFinish(share, st.state, c.reply)[0]!);
+      } else {
+        const st = phoneRsaSignStart({ sessionId: checkId, hash: 'sha256', digests: [digest] });
+        const c = await request(this.state.cloud, 'POST', path, { checkId, nonce, commit: st.message }, this.device());
+        signature = phoneRsaSignFinish(share, st.state, c.reply)[0]!;
+      }
+    } catch (err) {
+      if (err instanceof MobileError) throw err; // the cloud refused (locked, revoked, network)
+      if ((err as MedSignError).code !== 'SIGNATURE_CHECK_FAILED') throw new MobileError('COSIGN_FAILED', '协同签名失败，请重试', 'co-signing failed; try again');
+      signature = undefined; // a wrong PIN: say so to the cloud, which has counted it
+    }
+    const r = await request(this.state.cloud, 'POST', `${path}/${checkId}/finish`, signature ? { signature: b64(signature) } : {}, this.device());
+    if (r.ok !== true) throw wrongPin(Number(r.attemptsLeft));
+    const next: StoredPhone = { ...this.state, vault: await sealShare(share, newPin, this.state.vault.kdf.iterations) };
+    await this.storage.save(JSON.stringify(next));
+    this.state = next;
   }
 
   async reject(sessionId: string): Promise<void> {
     await request(this.state.cloud, 'POST', `/api/v1/mobile/sessions/${sessionId}/reject`, {}, this.device());
   }
+}
+
+/** A wrong PIN, with the attempts left before the lock (when the cloud said). */
+function wrongPin(left: number | undefined): MobileError {
+  if (left === 0) return new MobileError('LOCKED', 'PIN 连续错误，签名密钥已锁定，请联系管理员解锁', 'wrong PIN too many times: the key is locked; ask an administrator to unlock it');
+  if (left === undefined || !Number.isFinite(left)) return new MobileError('PIN_WRONG', 'PIN 错误，未签名（连续 5 次错误将锁定）', 'wrong PIN: nothing was signed (5 in a row lock the key)');
+  return new MobileError('PIN_WRONG', `PIN 错误，未签名，还可尝试 ${left} 次`, `wrong PIN: nothing was signed; ${left} attempt${left === 1 ? '' : 's'} left before the key locks`);
 }
 
 function parseQr(qr: string, kind: 'enroll' | 'login'): URL {

@@ -31,8 +31,12 @@ export interface VaultRecord {
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 const buf = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
 
-async function pinKey(pin: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
+export function assertPinFormat(pin: string): void {
   if (!/^\d{6}$/.test(pin)) throw new MobileError('PIN_FORMAT', 'PIN 应为 6 位数字', 'the PIN must be 6 digits');
+}
+
+async function pinKey(pin: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
+  assertPinFormat(pin);
   const base = await subtle().importKey('raw', buf(new TextEncoder().encode(pin)), 'PBKDF2', false, ['deriveKey']);
   return subtle().deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt: buf(salt), iterations }, base, { name: 'AES-CTR', length: 256 }, false, ['encrypt', 'decrypt']);
 }

@@ -81,7 +81,14 @@ describe('medsign-mobile', () => {
     const st = await cli('status', '--profile', 'auto');
     expect(st.out).toMatch(/serialNumber=CLI2/);
     expect(st.out).toMatch(/有效期至 valid until: .*\((36[45]) 天 days\)/);
-    const auto = cli('auto', '--pin', '654321', '--window', '15s', '--profile', 'auto');
+    expect(st.out).toMatch(/RSA-1024/);
+    expect(st.out).toMatch(/状态 state: 证书有效/);
+    // change the PIN: a wrong current PIN is refused with the attempts left, the right one works
+    const wrong = await cli('change-pin', '--pin', '111111', '--new-pin', '222222', '--profile', 'auto');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.err).toMatch(/PIN 错误.*还可尝试 4 次.*4 attempts left/);
+    expect((await cli('change-pin', '--pin', '654321', '--new-pin', '246802', '--profile', 'auto')).out).toContain('PIN 已修改');
+    const auto = cli('auto', '--pin', '246802', '--window', '15s', '--profile', 'auto');
     const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'CLI2', workstation: '检验科' }, agent);
     const ls = await agentGet(`/api/v1/agent/sessions/${login.json.sessionId}?wait=15`);
     expect(ls.status).toBe('OK');

@@ -1,7 +1,7 @@
 /** The phone library against a real cloud: enrollment from the QR code, PIN vault, approval, wrong PINs. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate, sm2Digest, toHex, type ParsedCertificate } from '@medsign/core';
-import { createHash } from 'node:crypto';
+import { parseCertificate, phoneSignStart, scalarFromHex, signDeviceRequest, sm2Digest, sm2PublicKeyFromPrivate, toHex, type ParsedCertificate } from '@medsign/core';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { adminToken, startTestCloud } from '../../cloud/test/cloud-fixture.js';
 import { post } from '../../cloud/test/phone.js';
 import { execFileSync } from 'node:child_process';
@@ -82,6 +82,53 @@ describe.each(['sm2', 'rsa-2048'] as const)('%s phone', (algorithm) => {
     expect(await reloaded.approve(s2!, '123456')).toBe('OK');
     const ok = await fetch(`${cloud.url}/api/v1/agent/sessions/${again.json.sessionId}?wait=5`, { headers: agent });
     expect(((await ok.json()) as { status: string }).status).toBe('OK');
+  });
+});
+
+describe.each(['sm2', 'rsa-2048'] as const)('changing the PIN (%s)', (algorithm) => {
+  it('checks the old PIN online first (counted, with attempts left), then re-seals under the new one', async () => {
+    const { employeeNo, qr } = await enrollment(algorithm);
+    const storage = memoryStorage();
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage, ...FAST });
+    const token = await login(phone, employeeNo);
+    const sign = async () => {
+      await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: token, digests: ['cd'.repeat(32)], app: 'EMR', summaries: ['x'], workstation: 'x' }, agent);
+      return (await phone.pending())[0]!;
+    };
+    const before = storage.value;
+    await expect(phone.changePin('123456', '12ab56')).rejects.toMatchObject({ code: 'PIN_FORMAT' });
+    await expect(phone.changePin('123456', '123456')).rejects.toMatchObject({ code: 'PIN_SAME' });
+    // a wrong old PIN: the cloud counted it (the format errors above were not), nothing was re-sealed
+    await expect(phone.changePin('000000', '654321')).rejects.toMatchObject({ code: 'PIN_WRONG', zh: expect.stringContaining('还可尝试 4 次') });
+    expect(storage.value).toBe(before);
+    await phone.changePin('123456', '654321');
+    expect(storage.value).not.toBe(before);
+    expect(storage.value).not.toMatch(/"d1"/);
+    // the new PIN signs, in this object and after a reload; the old one is now a wrong PIN (and the count restarted)
+    expect(await phone.approve(await sign(), '654321')).toBe('OK');
+    const reloaded = await MedSignPhone.load({ storage });
+    await expect(reloaded.approve(await sign(), '123456')).rejects.toMatchObject({ code: 'PIN_WRONG', zh: expect.stringContaining('还可尝试 4 次') });
+    expect(await reloaded.approve(await sign(), '654321')).toBe('OK');
+  });
+});
+
+describe('the PIN check cannot be used to guess offline', () => {
+  it('counts an answered check even when the phone never reports back: the sixth is refused as LOCKED', async () => {
+    const { qr } = await enrollment('sm2');
+    const storage = memoryStorage();
+    await MedSignPhone.enroll(qr, '123456', { storage, ...FAST });
+    const stored = JSON.parse(storage.value!) as { deviceId: string; deviceKey: string };
+    const privateKey = scalarFromHex(stored.deviceKey);
+    const device = { id: stored.deviceId, privateKey, publicKey: sm2PublicKeyFromPrivate(privateKey) };
+    const attempt = async () => {
+      const checkId = randomUUID();
+      const body = JSON.stringify({ checkId, nonce: toHex(randomBytes(32)), commit: phoneSignStart({ sessionId: checkId, digests: ['ef'.repeat(32)] }).message });
+      const path = '/api/v1/mobile/pin-check';
+      const r = await fetch(`${cloud.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signDeviceRequest(device, 'POST', path, new TextEncoder().encode(body)) }, body });
+      return { status: r.status, json: (await r.json()) as { code?: string; reply?: unknown } };
+    };
+    for (let i = 0; i < 5; i++) expect((await attempt()).json.reply).toBeDefined(); // answered, never finished
+    expect(await attempt()).toMatchObject({ status: 423, json: { code: 'LOCKED' } });
   });
 });
 

@@ -18,6 +18,7 @@ import {
   cloudRsaSignRespond,
   cloudSignRespond,
   fromHex,
+  pinCheckText,
   publicKeyFromSpki,
   sm2Digest,
   toHex,
@@ -444,6 +445,65 @@ export class SessionService {
     if (action !== 'release') {
       for (const s of this.store.sessions.openForShare(share.id)) this.end(s, 'CERT_REVOKED', now);
     }
+  }
+
+  // ---- the online PIN check (changing the PIN) ----
+
+  /** answered checks waiting for the phone's signature; in memory: a restart leaves the attempt counted (the safe side) */
+  private readonly pinChecks = new Map<string, { deviceId: string; shareId: string; alg: SignatureAlgorithm; digest: string; expiresAt: number }>();
+
+  /**
+   * Phone: the cloud's co-sign step over the PIN-check text for the phone's nonce. The attempt is
+   * counted before the cloud answers (a phone that never reports back has still used one), and
+   * forgiven by a valid signature.
+   */
+  pinCheckCommit(deviceId: string, checkId: string, nonce: string, commit: unknown, now = Date.now()): { reply: unknown } {
+    for (const [id, c] of this.pinChecks) if (c.expiresAt <= now) this.pinChecks.delete(id);
+    if (this.pinChecks.has(checkId)) throw Errors.conflict({ en: 'this PIN check id is in use', zh: '该 PIN 校验编号已被使用' });
+    const out = this.store.transaction(() => {
+      const device = this.store.devices.get(deviceId)!;
+      const share = this.usableShare(device.staffId);
+      if (share.deviceId !== deviceId) throw Errors.forbidden({ en: 'this key lives on another device', zh: '签名密钥不在此设备上' });
+      if (share.failures >= LOCK_AFTER_FAILURES) {
+        this.lock(share, now);
+        return SessionErrors.locked();
+      }
+      this.store.shares.update({ ...share, failures: share.failures + 1 });
+      const pk = this.publicKeyOf(share);
+      const text = utf8(pinCheckText(deviceId, nonce));
+      const digest = toHex(pk.algorithm === 'sm2' ? sm2Digest(pk.point, text) : createHash('sha256').update(text).digest());
+      const cloudShare = JSON.parse(new TextDecoder().decode(this.sealer.open(share.sealedShare!, `share:${share.id}`))) as CloudSm2Share | CloudRsaShare;
+      const reply =
+        cloudShare.algorithm === 'sm2'
+          ? cloudSignRespond(cloudShare, { sessionId: checkId, digests: [digest], step: 'awaiting-phone-commit' }, commit)
+          : cloudRsaSignRespond(cloudShare, { sessionId: checkId, hash: 'sha256', digests: [digest], step: 'awaiting-phone-request' }, commit);
+      this.pinChecks.set(checkId, { deviceId, shareId: share.id, alg: pk.algorithm === 'sm2' ? 'sm2-with-sm3' : 'rsa-with-sha256', digest, expiresAt: now + this.options.sessionTimeoutSeconds * 1000 });
+      return { reply };
+    });
+    if (out instanceof CloudError) throw out;
+    return out;
+  }
+
+  /** Phone: the PIN check's signature (or none: the phone found it wrong). Says whether the PIN was right, and the attempts left. */
+  pinCheckFinish(deviceId: string, checkId: string, signature: Uint8Array | undefined, now = Date.now()): { ok: boolean; attemptsLeft: number } {
+    const c = this.pinChecks.get(checkId);
+    if (!c || c.deviceId !== deviceId || c.expiresAt <= now) throw Errors.notFound({ en: 'PIN check (expired or unknown)', zh: 'PIN 校验（已过期或不存在）' });
+    this.pinChecks.delete(checkId);
+    return this.store.transaction(() => {
+      const share = this.store.shares.get(c.shareId)!;
+      const valid = signature !== undefined && verifyDigestSignature(c.alg, this.publicKeyOf(share), fromHex(c.digest), signature);
+      if (valid && share.status === 'active') {
+        this.store.shares.update({ ...share, failures: 0 });
+        return { ok: true, attemptsLeft: LOCK_AFTER_FAILURES };
+      }
+      if (share.failures >= LOCK_AFTER_FAILURES) this.lock(share, now);
+      return { ok: false, attemptsLeft: Math.max(0, LOCK_AFTER_FAILURES - share.failures) };
+    });
+  }
+
+  private lock(share: KeyShareRecord, now: number): void {
+    if (share.status === 'active') this.store.shares.update({ ...share, status: 'locked' });
+    for (const other of this.store.sessions.openForShare(share.id)) this.end(other, 'LOCKED', now);
   }
 
   /** Administrator: unlock a share locked by failed attempts. */

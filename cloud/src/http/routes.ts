@@ -1,7 +1,7 @@
 /** Thin adapters from HTTP to the domain services. */
 import { Router, raw, type Request } from 'express';
 import { z } from 'zod';
-import { CRL_REASON } from '@medsign/core';
+import { CRL_REASON, PIN_CHECK_NONCE } from '@medsign/core';
 import { Errors } from '../domain/errors.js';
 import type { AdminService } from '../domain/admins.js';
 import type { PkiService } from '../domain/pki.js';
@@ -385,6 +385,24 @@ export function defineRoutes(services: Services): RouteTable {
       body: z.object({ signatures: z.array(b64).min(1).max(1000) }).strict(),
       response: z.object({ status: z.string() }),
       handler: ({ params, body, deviceId }) => services.sessions.complete(deviceId, SessionId.parse(params.id), body.signatures.map(fromB64)),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/pin-check',
+      summary: 'PIN 在线校验：协同签名第一轮 (online PIN check before a PIN change: the cloud’s co-sign step; counts as an attempt)',
+      auth: 'device',
+      body: z.object({ checkId: SessionId, nonce: z.string().regex(PIN_CHECK_NONCE), commit: ProtocolMessage }).strict(),
+      response: z.object({ reply: z.unknown() }),
+      handler: ({ body, deviceId }) => services.sessions.pinCheckCommit(deviceId, body.checkId, body.nonce, body.commit),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/pin-check/{id}/finish',
+      summary: 'PIN 在线校验结果 (the PIN check’s signature, or none when the phone found it wrong; says whether the PIN was right and the attempts left)',
+      auth: 'device',
+      body: z.object({ signature: b64.optional() }).strict(),
+      response: z.object({ ok: z.boolean(), attemptsLeft: z.number().int().min(0) }),
+      handler: ({ params, body, deviceId }) => services.sessions.pinCheckFinish(deviceId, SessionId.parse(params.id), body.signature === undefined ? undefined : fromB64(body.signature)),
     }),
     defineJson({
       method: 'post',
