@@ -112,6 +112,16 @@ describe('the H5 app in Chromium', () => {
     await page.waitForSelector('#window', { state: 'hidden' });
     const w3 = await signFor('EMR', 'bc');
     expect(await page.textContent(`[data-session="${w3}"] button:not(.secondary)`)).not.toContain('免密');
+    if (process.env.H5_SCREENSHOT) await page.screenshot({ path: process.env.H5_SCREENSHOT.replace(/\.png$/, '-home.png'), fullPage: true });
+
+    // change the PIN on the page (checked online), then sign with the new one
+    await page.fill('#old-pin', '135790');
+    await page.fill('#next-pin', '975310');
+    await page.click('#change-pin-btn');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('PIN 已修改'), undefined, { timeout: 20_000 });
+    await page.fill('#pin', '975310');
+    await page.click(`[data-session="${w3}"] button:not(.secondary)`);
+    expect(await finalStatus(w3)).toBe('OK');
     // the vault is in IndexedDB, sealed: no share in clear
     const stored = await page.evaluate(
       () =>

@@ -142,6 +142,7 @@ async function start() {
   }
   $('enroll').hidden = phone !== undefined;
   $('work').hidden = phone === undefined;
+  $('pin-change').hidden = phone === undefined;
   if (phone) {
     status('已激活 Enrolled');
     renderCertificate();
@@ -149,6 +150,22 @@ async function start() {
     setInterval(refresh, 2000);
   }
 }
+
+$('change-pin-btn').onclick = async () => {
+  if (!phone || busy) return;
+  busy = true;
+  status('正在校验原 PIN… checking the current PIN');
+  try {
+    await phone.changePin($<HTMLInputElement>('old-pin').value, $<HTMLInputElement>('next-pin').value);
+    status('PIN 已修改 PIN changed ✓');
+  } catch (err) {
+    status(messageOf(err), true);
+  } finally {
+    $<HTMLInputElement>('old-pin').value = '';
+    $<HTMLInputElement>('next-pin').value = '';
+    busy = false;
+  }
+};
 
 $('window-end').onclick = () => {
   phone?.closeWindow();
