@@ -24,6 +24,8 @@ export const ConfigSchema = z
     sessionTimeoutSeconds: z.coerce.number().int().min(5).max(3600).default(120),
     /** the longest time-window authorisation (授权免密) a phone may grant, minutes (default 8 h) */
     maxApprovalWindowMinutes: z.coerce.number().int().min(0).max(24 * 60).default(480),
+    /** online renewal opens this many days before a certificate ends (default: the last third of its lifetime) */
+    renewalDays: z.coerce.number().int().min(1).max(3 * 366).optional(),
     /** how long a login lasts */
     userSessionHours: z.coerce.number().positive().max(24).default(8),
     tsaPolicy: z.string().regex(/^[0-2](\.\d+)+$/).default('2.25.190385213373104719302455126829584356130'),
@@ -50,6 +52,7 @@ const ENV: Record<string, keyof z.infer<typeof ConfigSchema>> = {
   MEDSIGN_LOG_LEVEL: 'logLevel',
   MEDSIGN_CORS_ORIGINS: 'corsOrigins',
   MEDSIGN_H5_DIR: 'h5Dir',
+  MEDSIGN_RENEWAL_DAYS: 'renewalDays',
 };
 
 const FLAGS: Record<string, keyof z.infer<typeof ConfigSchema>> = {
@@ -60,6 +63,7 @@ const FLAGS: Record<string, keyof z.infer<typeof ConfigSchema>> = {
   '--log-level': 'logLevel',
   '--cors-origin': 'corsOrigins',
   '--h5-dir': 'h5Dir',
+  '--renewal-days': 'renewalDays',
 };
 
 export function loadConfig({ argv = [], env = process.env }: ConfigSources = {}): CloudConfig {

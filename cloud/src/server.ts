@@ -38,7 +38,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
   try {
     // listen first, so that port 0 (tests) gives the real URL for the certificates' CRL/AIA links
     const admins = new AdminService(store);
-    const services = { admins, devices: new DeviceAuthService(store), policy: { maxApprovalWindowMinutes: config.maxApprovalWindowMinutes } } as Services;
+    const services = { admins, devices: new DeviceAuthService(store), policy: { maxApprovalWindowMinutes: config.maxApprovalWindowMinutes, renewalDays: config.renewalDays ?? null } } as Services;
     const app = buildApp(services, log, config.corsOrigins, config.h5Dir);
     server = createServer(app);
     server.requestTimeout = 30_000;
@@ -58,7 +58,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     });
     services.pki = pki;
     services.sessions = new SessionService(store, sealer, { sessionTimeoutSeconds: config.sessionTimeoutSeconds, userSessionHours: config.userSessionHours });
-    services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays });
+    services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays, renewalDays: config.renewalDays });
     const detachEvents = attachEvents(server, services);
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);

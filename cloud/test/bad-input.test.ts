@@ -75,6 +75,8 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/mobile/sessions/{id}/complete': { signatures: ['AAAA'] },
   '/api/v1/mobile/pin-check': { checkId: '00000000-0000-4000-8000-000000000000', nonce: '00'.repeat(32), commit: {} },
   '/api/v1/mobile/pin-check/{id}/finish': { signature: 'AAAA' },
+  '/api/v1/mobile/renew/open': { pinCheckId: '00000000-0000-4000-8000-000000000000' },
+  '/api/v1/mobile/renew/start': { enrollmentId: '00000000-0000-4000-8000-000000000000', keygen: { type: 'sm2', hello: {} } },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);

@@ -65,6 +65,8 @@ interface StoredPhone {
   deviceKey: string;
   vault: VaultRecord;
   certificate: string;
+  /** SHA-256 of the cloud's share-transport key, from the activation QR code (RSA renewal checks it) */
+  transportKey?: string;
 }
 
 export interface PhoneOptions {
@@ -160,48 +162,20 @@ export class MedSignPhone {
 
     const deviceKeys = generateSm2KeyPair();
     const base = { enrollmentId, activationCode: code, devicePublicKey: b64(sm2PublicKeyToSpki(deviceKeys.publicKey)) };
-    let share: PhoneSm2Share | PhoneRsaShare;
-    let spki: Uint8Array;
-    let deviceId: string;
-    let confirm: unknown;
-    if (alg === 'sm2') {
-      const kg = phoneKeygenStart(enrollmentId);
-      const start = await request(cloud, 'POST', '/api/v1/mobile/enroll/start', { ...base, keygen: { type: 'sm2', hello: kg.message } });
-      const f = phoneKeygenFinish(kg.state, start.keygenReply);
-      [share, confirm, deviceId] = [f.share, f.message, String(start.deviceId)];
-      spki = publicKeyToSpki({ algorithm: 'sm2', point: pointFromHex(f.share.publicKey) });
-    } else {
-      const shares = await rsaDealerSplit(alg === 'rsa-2048' ? 2048 : 1024); // the phone deals, then forgets d, p, q
-      const sealedD2 = await sealForTransport(transportSpki, enrollmentId, new TextEncoder().encode(shares.cloud.d2));
-      const start = await request(cloud, 'POST', '/api/v1/mobile/enroll/start', { ...base, keygen: { type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, sealedD2 } });
-      [share, deviceId] = [shares.phone, String(start.deviceId)];
-      spki = publicKeyToSpki({ algorithm: 'rsa', n: BigInt('0x' + shares.phone.n), e: BigInt('0x' + shares.phone.e) });
-    }
-    const device = { id: deviceId, privateKey: deviceKeys.privateKey, publicKey: deviceKeys.publicKey };
-
-    // proof of possession: a PKCS#10 request co-signed by phone and cloud
-    const info = buildCsrInfo(buildName([{ type: 'CN', value: 'enrollment' }]), spki);
-    const sessionId = `csr-${enrollmentId}`;
-    let signature: Uint8Array;
-    if (share.algorithm === 'sm2') {
-      const st = phoneSignStart({ sessionId, digests: [toHex(sm2Digest(pointFromHex(share.publicKey), info))] });
-      const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, keygenConfirm: confirm, csrInfo: b64(info), commit: st.message }, device);
-      signature = encodeSm2SignatureDer(phoneSignFinish(share, st.state, finish.cosignReply)[0]!);
-    } else {
-      const digest = toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', info.slice().buffer as ArrayBuffer)));
-      const st = phoneRsaSignStart({ sessionId, hash: 'sha256', digests: [digest] });
-      const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, csrInfo: b64(info), commit: st.message }, device);
-      signature = phoneRsaSignFinish(share, st.state, finish.cosignReply)[0]!;
-    }
-    const csr = assembleCsr(info, share.algorithm === 'sm2' ? 'sm2-with-sm3' : 'rsa-with-sha256', signature);
-    const done = await request(cloud, 'POST', '/api/v1/mobile/enroll/complete', { enrollmentId, csr: b64(csr) }, device);
+    let deviceId = '';
+    const { share, certificate } = await coGenerate(cloud, enrollmentId, alg, transportSpki, async (keygen) => {
+      const start = await request(cloud, 'POST', '/api/v1/mobile/enroll/start', { ...base, keygen });
+      deviceId = String(start.deviceId);
+      return { reply: start.keygenReply, device: { id: deviceId, privateKey: deviceKeys.privateKey, publicKey: deviceKeys.publicKey } };
+    });
     const state: StoredPhone = {
       version: 1,
       cloud,
       deviceId,
       deviceKey: scalarToHex(deviceKeys.privateKey),
       vault: await sealShare(share, pin, options.pinIterations),
-      certificate: String(done.certificate),
+      certificate,
+      transportKey: tk,
     };
     await options.storage.save(JSON.stringify(state));
     return new MedSignPhone(state, options.storage);
@@ -278,12 +252,51 @@ export class MedSignPhone {
   async changePin(oldPin: string, newPin: string): Promise<void> {
     assertPinFormat(newPin); // before anything is counted
     if (newPin === oldPin) throw new MobileError('PIN_SAME', '新 PIN 与原 PIN 相同', 'the new PIN is the same as the old one');
-    const share = await openShare(this.state.vault, oldPin);
+    const { share } = await this.checkPin(oldPin);
+    await this.save({ ...this.state, vault: await sealShare(share, newPin, this.state.vault.kdf.iterations) });
+  }
+
+  /**
+   * Online renewal (在线更新), inside the renewal window (the last third of the certificate's
+   * lifetime; the cloud says when it opens). The PIN is checked online, then a new key is made
+   * through the same two-party protocol, the new certificate replaces the old one (which the
+   * cloud revokes as superseded), and the new share is sealed under the same PIN.
+   */
+  async renew(pin: string): Promise<Uint8Array> {
+    const { checkId } = await this.checkPin(pin);
+    const cloud = this.state.cloud;
+    const open = await request(cloud, 'POST', '/api/v1/mobile/renew/open', { pinCheckId: checkId }, this.device());
+    const enrollmentId = String(open.enrollmentId);
+    const alg = String(open.algorithm);
+    let transportSpki = new Uint8Array(0);
+    if (alg !== 'sm2') {
+      transportSpki = fromB64(String((await request(cloud, 'GET', '/api/v1/mobile/transport-key')).spki));
+      if (transportKeyFingerprint(transportSpki) !== this.state.transportKey) throw new MobileError('CLOUD_UNTRUSTED', '云端密钥与激活时不符，已停止更新', 'the cloud key differs from the one at enrollment; renewal stopped');
+    }
+    const device = this.device();
+    const { share, certificate } = await coGenerate(cloud, enrollmentId, alg, transportSpki, async (keygen) => {
+      const start = await request(cloud, 'POST', '/api/v1/mobile/renew/start', { enrollmentId, keygen }, device);
+      return { reply: start.keygenReply, device };
+    });
+    this.window = undefined; // it held the old share
+    await this.save({ ...this.state, certificate, vault: await sealShare(share, pin, this.state.vault.kdf.iterations) });
+    return this.certificate;
+  }
+
+  private async save(next: StoredPhone): Promise<void> {
+    await this.storage.save(JSON.stringify(next));
+    this.state = next;
+  }
+
+  /**
+   * The online PIN check: co-sign a PIN-check text over a fresh nonce with the cloud, which
+   * counts the attempt before it answers. Returns the share (the PIN was right) and the check id.
+   */
+  private async checkPin(pin: string): Promise<{ share: PhoneSm2Share | PhoneRsaShare; checkId: string }> {
+    const share = await openShare(this.state.vault, pin);
     const nonce = toHex(runtime().randomBytes(32));
-    const digest =
-      share.algorithm === 'sm2'
-        ? toHex(sm2Digest(pointFromHex(share.publicKey), new TextEncoder().encode(pinCheckText(this.state.deviceId, nonce))))
-        : toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(pinCheckText(this.state.deviceId, nonce)))));
+    const text = new TextEncoder().encode(pinCheckText(this.state.deviceId, nonce));
+    const digest = share.algorithm === 'sm2' ? toHex(sm2Digest(pointFromHex(share.publicKey), text)) : toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', text)));
     const checkId = globalThis.crypto.randomUUID();
     const path = `/api/v1/mobile/pin-check`;
     let signature: Uint8Array | undefined;
@@ -304,14 +317,62 @@ export class MedSignPhone {
     }
     const r = await request(this.state.cloud, 'POST', `${path}/${checkId}/finish`, signature ? { signature: b64(signature) } : {}, this.device());
     if (r.ok !== true) throw wrongPin(Number(r.attemptsLeft));
-    const next: StoredPhone = { ...this.state, vault: await sealShare(share, newPin, this.state.vault.kdf.iterations) };
-    await this.storage.save(JSON.stringify(next));
-    this.state = next;
+    return { share, checkId };
   }
 
   async reject(sessionId: string): Promise<void> {
     await request(this.state.cloud, 'POST', `/api/v1/mobile/sessions/${sessionId}/reject`, {}, this.device());
   }
+}
+
+type DeviceAuth = { id: string; privateKey: bigint; publicKey: Sm2Point };
+type Keygen = { type: 'sm2'; hello: unknown } | { type: 'rsa'; n: string; e: string; sealedD2: unknown };
+
+/**
+ * A new split key and its certificate (enrollment and renewal): the key generation round through
+ * `start`, then a PKCS#10 request co-signed by phone and cloud (proof of possession), then the
+ * certificate. For RSA the phone deals the two shares and forgets d, p and q.
+ */
+async function coGenerate(
+  cloud: string,
+  enrollmentId: string,
+  alg: string,
+  transportSpki: Uint8Array,
+  start: (keygen: Keygen) => Promise<{ reply: unknown; device: DeviceAuth }>,
+): Promise<{ share: PhoneSm2Share | PhoneRsaShare; certificate: string }> {
+  let share: PhoneSm2Share | PhoneRsaShare;
+  let spki: Uint8Array;
+  let confirm: unknown;
+  let device: DeviceAuth;
+  if (alg === 'sm2') {
+    const kg = phoneKeygenStart(enrollmentId);
+    const r = await start({ type: 'sm2', hello: kg.message });
+    const f = phoneKeygenFinish(kg.state, r.reply);
+    [share, confirm, device] = [f.share, f.message, r.device];
+    spki = publicKeyToSpki({ algorithm: 'sm2', point: pointFromHex(f.share.publicKey) });
+  } else {
+    const shares = await rsaDealerSplit(alg === 'rsa-2048' ? 2048 : 1024);
+    const sealedD2 = await sealForTransport(transportSpki, enrollmentId, new TextEncoder().encode(shares.cloud.d2));
+    const r = await start({ type: 'rsa', n: shares.cloud.n, e: shares.cloud.e, sealedD2 });
+    [share, device] = [shares.phone, r.device];
+    spki = publicKeyToSpki({ algorithm: 'rsa', n: BigInt('0x' + shares.phone.n), e: BigInt('0x' + shares.phone.e) });
+  }
+  const info = buildCsrInfo(buildName([{ type: 'CN', value: 'enrollment' }]), spki);
+  const sessionId = `csr-${enrollmentId}`;
+  let signature: Uint8Array;
+  if (share.algorithm === 'sm2') {
+    const st = phoneSignStart({ sessionId, digests: [toHex(sm2Digest(pointFromHex(share.publicKey), info))] });
+    const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, keygenConfirm: confirm, csrInfo: b64(info), commit: st.message }, device);
+    signature = encodeSm2SignatureDer(phoneSignFinish(share, st.state, finish.cosignReply)[0]!);
+  } else {
+    const digest = toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', info.slice().buffer as ArrayBuffer)));
+    const st = phoneRsaSignStart({ sessionId, hash: 'sha256', digests: [digest] });
+    const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, csrInfo: b64(info), commit: st.message }, device);
+    signature = phoneRsaSignFinish(share, st.state, finish.cosignReply)[0]!;
+  }
+  const csr = assembleCsr(info, share.algorithm === 'sm2' ? 'sm2-with-sm3' : 'rsa-with-sha256', signature);
+  const done = await request(cloud, 'POST', '/api/v1/mobile/enroll/complete', { enrollmentId, csr: b64(csr) }, device);
+  return { share, certificate: String(done.certificate) };
 }
 
 /** A wrong PIN, with the attempts left before the lock (when the cloud said). */

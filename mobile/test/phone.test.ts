@@ -4,7 +4,10 @@ import { parseCertificate, phoneSignStart, scalarFromHex, signDeviceRequest, sm2
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { adminToken, startTestCloud } from '../../cloud/test/cloud-fixture.js';
 import { post } from '../../cloud/test/phone.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MedSignPhone, MobileError, certificateStatus, memoryStorage, openShare, sealShare } from '../src/index.js';
 
 let cloud: Awaited<ReturnType<typeof startTestCloud>>;
@@ -132,6 +135,68 @@ describe('the PIN check cannot be used to guess offline', () => {
   });
 });
 
+describe('online renewal (在线更新)', () => {
+  it('is refused before the renewal window opens, with the date it opens', async () => {
+    const { qr } = await enrollment('sm2');
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage: memoryStorage(), ...FAST });
+    await expect(phone.renew('123456')).rejects.toMatchObject({ code: 'RENEWAL_NOT_OPEN', zh: expect.stringMatching(/\d{4}-\d{2}-\d{2} 起可在线更新/) });
+  });
+
+  it.each(['sm2', 'rsa-2048'] as const)('%s: re-keys with the PIN checked online; the new certificate replaces the old (superseded), and signs', async (algorithm) => {
+    const own = await startTestCloud(undefined, {}, ['--renewal-days', '400']); // the window is always open here
+    try {
+      const a = { authorization: `Bearer ${await adminToken(own.url)}` };
+      const t = await post(own.url, '/api/v1/admin/agent-tokens', {}, a);
+      const ag = { authorization: `Bearer ${(await post(own.url, '/api/v1/agent/register', { registrationToken: t.json.registrationToken, name: 'RENEW' })).json.credential}` };
+      const staff = await post(own.url, '/api/v1/admin/staff', { employeeNo: 'R1', name: '更新医生', department: '内科' }, a);
+      const e = await post(own.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm }, a);
+      const storage = memoryStorage();
+      const phone = await MedSignPhone.enroll(String(e.json.qr), '123456', { storage, ...FAST });
+      const old = parseCertificate(phone.certificate);
+
+      await expect(phone.renew('000000')).rejects.toMatchObject({ code: 'PIN_WRONG' });
+      expect(parseCertificate(phone.certificate).serialNumber).toBe(old.serialNumber);
+      const renewed = parseCertificate(await phone.renew('123456'));
+      expect(renewed.serialNumber).not.toBe(old.serialNumber);
+      expect(renewed.subjectText).toBe(old.subjectText);
+      expect(renewed.spki).not.toEqual(old.spki); // a new key, not a re-certified one
+      const oldView = await fetch(`${own.url}/api/v1/admin/certificates/${old.serialNumber}`, { headers: a });
+      expect(await oldView.json()).toMatchObject({ status: 'revoked', reason: 4 }); // superseded
+      if (algorithm === 'rsa-2048') {
+        // openssl, against the chain and the CRL the cloud serves: the new one verifies, the old one is revoked
+        const dir = mkdtempSync(join(tmpdir(), 'renew-'));
+        const get = async (path: string) => Buffer.from(await (await fetch(`${own.url}${path}`)).arrayBuffer());
+        writeFileSync(join(dir, 'root.pem'), await get('/pki/ca/rsa-root.pem'));
+        writeFileSync(join(dir, 'issuing.pem'), await get('/pki/ca/rsa-issuing.pem'));
+        writeFileSync(join(dir, 'issuing.crl'), await get('/pki/crl/rsa-issuing.crl'));
+        execFileSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'issuing.crl'), '-out', join(dir, 'crl.pem')]);
+        const pem = (der: Uint8Array, name: string) => (writeFileSync(join(dir, name), `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE-----\n`), join(dir, name));
+        const verify = (cert: string) => spawnSync('openssl', ['verify', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'issuing.pem'), '-CRLfile', join(dir, 'crl.pem'), '-crl_check', cert], { encoding: 'utf8' });
+        expect(verify(pem(renewed.der, 'new.pem')).stdout).toContain(': OK');
+        expect(verify(pem(old.der, 'old.pem')).stdout + verify(pem(old.der, 'old.pem')).stderr).toMatch(/certificate revoked/);
+      }
+      const reloaded = await MedSignPhone.load({ storage });
+      expect(parseCertificate(reloaded.certificate).serialNumber).toBe(renewed.serialNumber);
+
+      // log in and sign with the new key and the same PIN; the cloud checks against the new certificate
+      const l = await post(own.url, '/api/v1/agent/logins', { employeeNo: 'R1', workstation: 'x' }, ag);
+      expect(await reloaded.approve((await reloaded.pending())[0]!, '123456')).toBe('OK');
+      const ls = (await (await fetch(`${own.url}/api/v1/agent/sessions/${l.json.sessionId}?wait=5`, { headers: ag })).json()) as { status: string; userSessionToken: string; certificate?: string };
+      expect(ls.status).toBe('OK');
+      const s = await post(own.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['77'.repeat(32)], app: 'EMR', summaries: ['x'], workstation: 'x' }, ag);
+      expect(await reloaded.approve((await reloaded.pending())[0]!, '123456')).toBe('OK');
+      const done = (await (await fetch(`${own.url}/api/v1/agent/sessions/${s.json.sessionId}?wait=5`, { headers: ag })).json()) as { status: string };
+      expect(done.status).toBe('OK');
+      // a second renewal works from the renewed state, and supersedes the first renewal's certificate
+      const again = parseCertificate(await phone.renew('123456'));
+      expect(again.serialNumber).not.toBe(renewed.serialNumber);
+      expect(await (await fetch(`${own.url}/api/v1/admin/certificates/${renewed.serialNumber}`, { headers: a })).json()).toMatchObject({ status: 'revoked', reason: 4 });
+    } finally {
+      await own.dispose();
+    }
+  });
+});
+
 describe('certificate status on the home screen', () => {
   it('names the holder, the algorithm and the end date (as openssl reads them), and warns 30 days before the end', async () => {
     const { employeeNo, qr } = await enrollment('rsa-1024');
@@ -145,7 +210,9 @@ describe('certificate status on the home screen', () => {
     expect(st.daysLeft).toBeGreaterThanOrEqual(364);
     const day = 86_400_000;
     expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() - 10 * day))).toMatchObject({ level: 'renew-soon', daysLeft: 10, zh: expect.stringContaining('10 天后') });
-    expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() - 31 * day)).level).toBe('ok');
+    expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() - 130 * day)).level).toBe('ok'); // the window opens at 2/3 of the lifetime
+    expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() - 31 * day), 30).level).toBe('ok'); // or renewalDays before the end
+    expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() - 29 * day), 30).level).toBe('renew-soon');
     expect(certificateStatus(phone.certificate, new Date(st.notAfter.getTime() + 1000))).toMatchObject({ level: 'expired', en: expect.stringContaining('expired') });
     expect(certificateStatus(phone.certificate, new Date(Date.now() - 3 * day)).level).toBe('not-yet-valid');
   });

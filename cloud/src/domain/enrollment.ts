@@ -82,7 +82,7 @@ export class EnrollmentService {
     private readonly store: Store,
     private readonly sealer: Sealer,
     private readonly pki: PkiService,
-    private readonly options: { codeTtlMinutes: number; validityDays: number },
+    private readonly options: { codeTtlMinutes: number; validityDays: number; renewalDays?: number | undefined },
   ) {}
 
   /** The staff member a registered device belongs to. */
@@ -124,6 +124,7 @@ export class EnrollmentService {
       sealedState: null,
       csrInfoHash: null,
       createdAt: now,
+      renewsSerial: null,
     };
     this.store.transaction(() => {
       if (!this.store.staff.get(staffId)) throw Errors.notFound({ en: 'staff member', zh: '人员' });
@@ -160,21 +161,59 @@ export class EnrollmentService {
       if (e.status !== 'pending') throw EnrollmentErrors.usedCode();
       if (e.expiresAt <= now) throw EnrollmentErrors.expiredCode();
       sm2PublicKeyFromSpki(input.devicePublicKey); // the device key must be a valid SM2 key
-      let state: SealedState;
-      let reply: unknown;
-      if (e.algorithm === 'sm2') {
-        if (input.keygen.type !== 'sm2') throw Errors.badRequest({ en: 'this enrollment is for SM2', zh: '该申请为 SM2 密钥' });
-        const s = cloudKeygenOpen(e.id);
-        reply = cloudKeygenRespond(s, input.keygen.hello);
-        state = { kind: 'sm2-keygen', state: s };
-      } else {
-        if (input.keygen.type !== 'rsa') throw Errors.badRequest({ en: `this enrollment is for ${e.algorithm}`, zh: `该申请为 ${e.algorithm} 密钥` });
-        state = { kind: 'rsa', share: checkRsaShare(input.keygen, e.algorithm === 'rsa-2048' ? 2048 : 1024) };
-      }
+      const { state, reply } = this.keygenStep(e, input.keygen);
       const deviceId = randomUUID();
       this.store.devices.insert({ id: deviceId, staffId: e.staffId, publicKey: input.devicePublicKey, createdAt: now, status: 'active' });
       this.store.enrollments.update({ ...e, status: 'keygen', deviceId, sealedState: this.seal(e.id, state) });
       return { enrollmentId: e.id, deviceId, algorithm: e.algorithm, ...(reply ? { keygenReply: reply } : {}) };
+    });
+  }
+
+  private keygenStep(e: EnrollmentRecord, keygen: PhoneKeygen): { state: SealedState; reply?: unknown } {
+    if (e.algorithm === 'sm2') {
+      if (keygen.type !== 'sm2') throw Errors.badRequest({ en: 'this enrollment is for SM2', zh: '该申请为 SM2 密钥' });
+      const s = cloudKeygenOpen(e.id);
+      return { state: { kind: 'sm2-keygen', state: s }, reply: cloudKeygenRespond(s, keygen.hello) };
+    }
+    if (keygen.type !== 'rsa') throw Errors.badRequest({ en: `this enrollment is for ${e.algorithm}`, zh: `该申请为 ${e.algorithm} 密钥` });
+    return { state: { kind: 'rsa', share: checkRsaShare(keygen, e.algorithm === 'rsa-2048' ? 2048 : 1024) } };
+  }
+
+  /**
+   * Online renewal (在线更新), step 0: open a renewal for this device's current certificate. Only
+   * in the renewal window (the last third of its lifetime, step-ca's rule, or the configured `renewalDays`), for a good
+   * certificate and an active key, and only after the route has seen a successful online PIN
+   * check from this device (so a copied phone store without the PIN cannot re-key). The phone
+   * then runs the enrollment steps (renewStart → finish → complete) with its own device key.
+   */
+  renewOpen(deviceId: string, now = Date.now()): { enrollmentId: string; algorithm: KeyKind; serial: string } {
+    return this.store.transaction(() => {
+      const device = this.store.devices.get(deviceId)!;
+      const share = this.store.shares.currentForStaff(device.staffId);
+      if (!share || share.deviceId !== deviceId || share.status !== 'active' || !share.certificateSerial) throw Errors.conflict({ en: 'no active key on this device to renew', zh: '此设备上没有可更新的签名密钥' });
+      const cert = this.store.certificates.get(share.certificateSerial)!;
+      if (cert.status !== 'good') throw Errors.conflict({ en: 'the certificate is revoked or on hold', zh: '证书已吊销或冻结，不能更新' });
+      const opens = renewalOpensAt(cert.notBefore, cert.notAfter, this.options.renewalDays);
+      if (now < opens) throw new CloudError('RENEWAL_NOT_OPEN', 409, `尚未到更新期，${new Date(opens).toISOString().slice(0, 10)} 起可在线更新`, `renewal opens on ${new Date(opens).toISOString().slice(0, 10)}`);
+      const record: EnrollmentRecord = {
+        id: randomUUID(), staffId: device.staffId, algorithm: share.algorithm as KeyKind, codeHash: sha256(randomBytes(32).toString('hex')), expiresAt: now + 10 * 60_000,
+        status: 'pending', deviceId: null, sealedState: null, csrInfoHash: null, createdAt: now, renewsSerial: cert.serial,
+      };
+      this.store.enrollments.insert(record);
+      return { enrollmentId: record.id, algorithm: record.algorithm, serial: cert.serial };
+    });
+  }
+
+  /** Renewal step 1: the key generation round on the device that opened it (no new device). */
+  renewStart(deviceId: string, input: { enrollmentId: string; keygen: PhoneKeygen }, now = Date.now()) {
+    return this.store.transaction(() => {
+      const e = this.store.enrollments.get(input.enrollmentId);
+      if (!e || !e.renewsSerial || this.store.devices.get(deviceId)?.staffId !== e.staffId) throw Errors.notFound({ en: 'renewal', zh: '更新申请' });
+      if (e.status !== 'pending') throw EnrollmentErrors.wrongStep();
+      if (e.expiresAt <= now) throw EnrollmentErrors.expiredCode();
+      const { state, reply } = this.keygenStep(e, input.keygen);
+      this.store.enrollments.update({ ...e, status: 'keygen', deviceId, sealedState: this.seal(e.id, state) });
+      return { enrollmentId: e.id, algorithm: e.algorithm, ...(reply ? { keygenReply: reply } : {}) };
     });
   }
 
@@ -248,9 +287,15 @@ export class EnrollmentService {
       });
       this.store.enrollments.update({ ...current, status: 'completed', sealedState: null });
     });
-    return { certificate: cert.der, chain: [this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-issuing`).certificate, this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-root`).certificate] };
+    return { supersedes: e.renewsSerial, certificate: cert.der, chain: [this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-issuing`).certificate, this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-root`).certificate] };
   }
 
+}
+
+/** The renewal window opens `renewalDays` before the end, by default at two thirds of the lifetime (REFERENCE.md: step-ca's rule). */
+export function renewalOpensAt(notBefore: number, notAfter: number, renewalDays?: number): number {
+  if (renewalDays !== undefined) return Math.max(notBefore, notAfter - renewalDays * 86_400_000);
+  return notBefore + Math.floor(((notAfter - notBefore) * 2) / 3);
 }
 
 function checkRsaShare(input: { n: string; e: string; d2: string }, bits: number): CloudRsaShare {

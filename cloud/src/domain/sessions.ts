@@ -494,11 +494,23 @@ export class SessionService {
       const valid = signature !== undefined && verifyDigestSignature(c.alg, this.publicKeyOf(share), fromHex(c.digest), signature);
       if (valid && share.status === 'active') {
         this.store.shares.update({ ...share, failures: 0 });
+        this.verifiedChecks.set(checkId, { deviceId, expiresAt: now + 5 * 60_000 });
         return { ok: true, attemptsLeft: LOCK_AFTER_FAILURES };
       }
       if (share.failures >= LOCK_AFTER_FAILURES) this.lock(share, now);
       return { ok: false, attemptsLeft: Math.max(0, LOCK_AFTER_FAILURES - share.failures) };
     });
+  }
+
+  /** PIN checks that succeeded, usable once within 5 minutes to authorise a renewal */
+  private readonly verifiedChecks = new Map<string, { deviceId: string; expiresAt: number }>();
+
+  /** A renewal needs the PIN: consume one successful PIN check by this device. */
+  consumeVerifiedPinCheck(deviceId: string, checkId: string, now = Date.now()): void {
+    const v = this.verifiedChecks.get(checkId);
+    for (const [id, c] of this.verifiedChecks) if (c.expiresAt <= now) this.verifiedChecks.delete(id);
+    if (!v || v.deviceId !== deviceId || v.expiresAt <= now) throw Errors.forbidden({ en: 'a successful PIN check is required first', zh: '请先通过 PIN 在线校验' });
+    this.verifiedChecks.delete(checkId);
   }
 
   private lock(share: KeyShareRecord, now: number): void {

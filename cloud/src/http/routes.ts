@@ -16,7 +16,7 @@ export interface Services {
   enrollment: EnrollmentService;
   devices: DeviceAuthService;
   sessions: SessionService;
-  policy: { maxApprovalWindowMinutes: number };
+  policy: { maxApprovalWindowMinutes: number; renewalDays: number | null };
 }
 
 const SessionId = z.string().uuid();
@@ -208,6 +208,39 @@ export function defineRoutes(services: Services): RouteTable {
     }),
     defineJson({
       method: 'post',
+      path: '/api/v1/mobile/renew/open',
+      summary: '在线更新：开始 (online renewal: open it for this device’s certificate, in the renewal window, after a successful PIN check)',
+      auth: 'device',
+      body: z.object({ pinCheckId: SessionId }).strict(),
+      response: z.object({ enrollmentId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), serial: z.string() }),
+      handler: ({ body, deviceId }) => {
+        services.sessions.consumeVerifiedPinCheck(deviceId, body.pinCheckId);
+        return services.enrollment.renewOpen(deviceId);
+      },
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/mobile/renew/start',
+      summary: '在线更新：密钥生成 (online renewal: the key generation round; then enroll/finish and enroll/complete)',
+      auth: 'device',
+      body: z
+        .object({
+          enrollmentId: z.string().uuid(),
+          keygen: z.discriminatedUnion('type', [
+            z.object({ type: z.literal('sm2'), hello: ProtocolMessage }).strict(),
+            z.object({ type: z.literal('rsa'), n: z.string().max(1024), e: z.string().max(16), sealedD2: z.object({ wrappedKey: b64, iv: b64, ciphertext: b64 }).strict() }).strict(),
+          ]),
+        })
+        .strict(),
+      response: z.object({ enrollmentId: z.string(), algorithm: z.string(), keygenReply: z.unknown().optional() }),
+      handler: async ({ body, deviceId }) => {
+        const k = body.keygen;
+        const keygen = k.type === 'sm2' ? k : { type: 'rsa' as const, n: k.n, e: k.e, d2: new TextDecoder().decode(await services.pki.openShare(body.enrollmentId, k.sealedD2)) };
+        return services.enrollment.renewStart(deviceId, { enrollmentId: body.enrollmentId, keygen });
+      },
+    }),
+    defineJson({
+      method: 'post',
       path: '/api/v1/mobile/enroll/lookup',
       summary: '查询激活码 (a typed-in code: its enrollment and key algorithm; the code is not used up)',
       auth: 'none',
@@ -220,8 +253,8 @@ export function defineRoutes(services: Services): RouteTable {
       path: '/api/v1/mobile/policy',
       summary: '手机策略 (policy the phone applies, e.g. the longest time-window authorisation)',
       auth: 'none',
-      response: z.object({ maxApprovalWindowMinutes: z.number().int() }),
-      handler: () => ({ maxApprovalWindowMinutes: services.policy.maxApprovalWindowMinutes }),
+      response: z.object({ maxApprovalWindowMinutes: z.number().int(), renewalDays: z.number().int().nullable() }),
+      handler: () => ({ ...services.policy }),
     }),
     defineJson({
       method: 'get',
@@ -253,6 +286,8 @@ export function defineRoutes(services: Services): RouteTable {
       response: z.object({ certificate: z.string(), chain: z.array(z.string()) }),
       handler: async ({ body, deviceId }) => {
         const r = await services.enrollment.complete(deviceId, { enrollmentId: body.enrollmentId, csr: fromB64(body.csr) });
+        // a renewal: the new certificate replaces the old one (revoked as superseded, its share destroyed)
+        if (r.supersedes) await services.pki.setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'revoke'));
         return { certificate: Buffer.from(r.certificate).toString('base64'), chain: r.chain.map((c) => Buffer.from(c).toString('base64')) };
       },
     }),

@@ -162,4 +162,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 5,
+    name: 'renewal',
+    sql: `
+      ALTER TABLE enrollment ADD COLUMN renews_serial TEXT;
+    `,
+  },
 ];

@@ -133,6 +133,8 @@ export interface EnrollmentRecord {
   /** SHA-256 of the CertificationRequestInfo the cloud co-signed */
   csrInfoHash: string | null;
   createdAt: number;
+  /** online renewal (在线更新): the certificate this one replaces (revoked as superseded once issued) */
+  renewsSerial: string | null;
 }
 
 export interface KeyShareRecord {

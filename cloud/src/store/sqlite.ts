@@ -43,6 +43,7 @@ const enrollmentRow = (r: Row): EnrollmentRecord => ({
   sealedState: blob(r.sealed_state),
   csrInfoHash: (r.csr_info_hash as string | null) ?? null,
   createdAt: r.created_at as number,
+  renewsSerial: (r.renews_serial as string | null) ?? null,
 });
 const sessionRow = (r: Row): CosignSessionRecord => ({
   id: r.id as string,
@@ -146,7 +147,7 @@ export function openSqliteStore(path: string): Store {
     nonceInsert: db.prepare('INSERT OR IGNORE INTO device_nonce (device_id, nonce, expires_at) VALUES (?, ?, ?)'),
     nonceExpire: db.prepare('DELETE FROM device_nonce WHERE expires_at < ?'),
     enrollmentInsert: db.prepare(
-      'INSERT INTO enrollment (id, staff_id, algorithm, code_hash, expires_at, status, device_id, sealed_state, csr_info_hash, created_at) VALUES (@id, @staffId, @algorithm, @codeHash, @expiresAt, @status, @deviceId, @sealedState, @csrInfoHash, @createdAt)',
+      'INSERT INTO enrollment (id, staff_id, algorithm, code_hash, expires_at, status, device_id, sealed_state, csr_info_hash, created_at, renews_serial) VALUES (@id, @staffId, @algorithm, @codeHash, @expiresAt, @status, @deviceId, @sealedState, @csrInfoHash, @createdAt, @renewsSerial)',
     ),
     enrollmentGet: db.prepare('SELECT * FROM enrollment WHERE id = ?'),
     enrollmentByCode: db.prepare('SELECT * FROM enrollment WHERE code_hash = ?'),
