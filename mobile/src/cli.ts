@@ -108,12 +108,23 @@ export async function run(argv: readonly string[], io: Io = { out: (s) => proces
     .action(async () => {
       const phone = await MedSignPhone.load({ storage: profile() });
       const cert = parseCertificate(phone.certificate);
-      const st = certificateStatus(phone.certificate);
+      const st = certificateStatus(phone.certificate, new Date(), (await phone.policy()).renewalDays);
       io.out(`云端 cloud: ${phone.cloud}`);
       io.out(`证书 certificate: ${cert.subjectText} (${st.algorithm}, serial ${st.serialNumber})`);
       io.out(`有效期至 valid until: ${cert.notAfter.toISOString()} (${st.daysLeft} 天 days)`);
       io.out(`状态 state: ${st.zh} (${st.en})`);
       io.out(`待确认 waiting: ${(await phone.pending()).length}`);
+    });
+
+  program
+    .command('renew')
+    .description('在线更新证书 (renew online in the renewal window: a new split key and certificate; the PIN is checked online)')
+    .requiredOption('--pin <pin>')
+    .action(async (o: { pin: string }) => {
+      const phone = await MedSignPhone.load({ storage: profile() });
+      io.out('正在更新：校验 PIN、生成新密钥、申请新证书… renewing: checking the PIN, generating the new key, requesting the certificate');
+      const st = certificateStatus(await phone.renew(o.pin));
+      io.out(`已更新 renewed: serial ${st.serialNumber}, ${st.zh} (${st.en})`);
     });
 
   program

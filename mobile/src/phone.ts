@@ -100,13 +100,18 @@ export class MedSignPhone {
    * every signature — and lives decrypted in memory only (never stored). Revocable at any time.
    */
   async openWindow(agentId: string, app: string, minutes: number, pin: string, now = Date.now()): Promise<ApprovalWindow> {
-    const policy = await request(this.state.cloud, 'GET', '/api/v1/mobile/policy');
-    const cap = Number(policy.maxApprovalWindowMinutes);
+    const cap = (await this.policy()).maxApprovalWindowMinutes;
     if (!(minutes > 0) || minutes > cap) {
       throw new MobileError('WINDOW_TOO_LONG', `免密时长应为 1 到 ${cap} 分钟`, `the window must be 1 to ${cap} minutes (cloud policy)`);
     }
     this.window = { agentId, app, until: now + minutes * 60_000, share: await openShare(this.state.vault, pin) };
     return { agentId, app, until: this.window.until };
+  }
+
+  /** The cloud's phone policy: the longest time window, and when renewal opens (null: the last third of the lifetime). */
+  async policy(): Promise<{ maxApprovalWindowMinutes: number; renewalDays: number | null }> {
+    const p = await request(this.state.cloud, 'GET', '/api/v1/mobile/policy');
+    return { maxApprovalWindowMinutes: Number(p.maxApprovalWindowMinutes), renewalDays: typeof p.renewalDays === 'number' ? p.renewalDays : null };
   }
 
   closeWindow(): void {

@@ -88,6 +88,10 @@ describe('medsign-mobile', () => {
     expect(wrong.code).not.toBe(0);
     expect(wrong.err).toMatch(/PIN 错误.*还可尝试 4 次.*4 attempts left/);
     expect((await cli('change-pin', '--pin', '654321', '--new-pin', '246802', '--profile', 'auto')).out).toContain('PIN 已修改');
+    // renewal outside the window: refused with the date it opens (this cloud uses the default window)
+    const early = await cli('renew', '--pin', '246802', '--profile', 'auto');
+    expect(early.code).toBe(1);
+    expect(early.err).toMatch(/\d{4}-\d{2}-\d{2} 起可在线更新.*renewal opens on/);
     const auto = cli('auto', '--pin', '246802', '--window', '15s', '--profile', 'auto');
     const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'CLI2', workstation: '检验科' }, agent);
     const ls = await agentGet(`/api/v1/agent/sessions/${login.json.sessionId}?wait=15`);

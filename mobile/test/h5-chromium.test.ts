@@ -139,7 +139,7 @@ describe('the H5 app in Chromium', () => {
 
   it('the cloud serves the H5 app at /m/ (same origin: no CORS needed) under a strict CSP, and nothing else from there', async () => {
     const dir: string = await buildH5();
-    const own = await startTestCloud(undefined, {}, ['--h5-dir', dir]);
+    const own = await startTestCloud(undefined, {}, ['--h5-dir', dir, '--renewal-days', '400']); // renewal always open here
     try {
       const index = await fetch(`${own.url}/m/`);
       expect(index.status).toBe(200);
@@ -170,6 +170,14 @@ describe('the H5 app in Chromium', () => {
       await p2.waitForSelector('#work:not([hidden])', { timeout: 60_000 });
       expect(await p2.textContent('#status')).toContain('已激活');
       expect(violations.filter((v) => /Content Security Policy/i.test(v))).toEqual([]);
+      // in the renewal window the page offers online renewal; it re-keys and shows the new serial
+      await p2.waitForSelector('#renew-box:not([hidden])');
+      const before = await p2.textContent('#cert-state');
+      await p2.fill('#pin', '246810');
+      await p2.click('#renew-btn');
+      await p2.waitForFunction(() => document.getElementById('status')?.textContent?.includes('证书已更新'), undefined, { timeout: 60_000 });
+      const after = await p2.textContent('#cert-state');
+      expect(/serial (\w+)/.exec(after!)![1]).not.toBe(/serial (\w+)/.exec(before!)![1]);
       await p2.close();
     } finally {
       await own.dispose();

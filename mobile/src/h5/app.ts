@@ -115,9 +115,12 @@ function renderWindow() {
   }
 }
 
+let renewalDays: number | null = null;
+
 function renderCertificate() {
   if (!phone) return;
-  const c = certificateStatus(phone.certificate);
+  const c = certificateStatus(phone.certificate, new Date(), renewalDays);
+  $('renew-box').hidden = c.level !== 'renew-soon';
   $('cert').hidden = false;
   $('cert-who').textContent = `${c.name} · 工号 ${c.employeeNo} · ${c.algorithm}`;
   $('cert-state').textContent = `${c.zh} (${c.en}) · 序列号 serial ${c.serialNumber}`;
@@ -145,11 +148,28 @@ async function start() {
   $('pin-change').hidden = phone === undefined;
   if (phone) {
     status('已激活 Enrolled');
+    renewalDays = await phone.policy().then((p) => p.renewalDays, () => null);
     renderCertificate();
     await refresh();
     setInterval(refresh, 2000);
   }
 }
+
+$('renew-btn').onclick = async () => {
+  if (!phone || busy) return;
+  busy = true;
+  status('正在更新：校验 PIN、生成新密钥、申请新证书… renewing: checking the PIN, making the new key, requesting the certificate');
+  try {
+    await phone.renew($<HTMLInputElement>('pin').value);
+    $<HTMLInputElement>('pin').value = '';
+    renderCertificate();
+    status('证书已更新 Certificate renewed ✓');
+  } catch (err) {
+    status(messageOf(err), true);
+  } finally {
+    busy = false;
+  }
+};
 
 $('change-pin-btn').onclick = async () => {
   if (!phone || busy) return;
