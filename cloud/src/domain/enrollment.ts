@@ -270,6 +270,9 @@ export class EnrollmentService {
     // the certificate, the share and the enrollment's end are one transaction
     this.store.transaction(() => {
       const current = this.owned(deviceId, input.enrollmentId, 'csr'); // still ours, not completed concurrently
+      if (current.renewsSerial && this.store.certificates.get(current.renewsSerial)?.status !== 'good') {
+        throw Errors.conflict({ en: 'the certificate being renewed was revoked or put on hold meanwhile', zh: '待更新的证书已被吊销或冻结' });
+      }
       this.store.certificates.insert(cert);
       const shareId = randomUUID();
       this.store.shares.insert({

@@ -494,6 +494,7 @@ export class SessionService {
       const valid = signature !== undefined && verifyDigestSignature(c.alg, this.publicKeyOf(share), fromHex(c.digest), signature);
       if (valid && share.status === 'active') {
         this.store.shares.update({ ...share, failures: 0 });
+        for (const [id, v] of this.verifiedChecks) if (v.expiresAt <= now) this.verifiedChecks.delete(id);
         this.verifiedChecks.set(checkId, { deviceId, expiresAt: now + 5 * 60_000 });
         return { ok: true, attemptsLeft: LOCK_AFTER_FAILURES };
       }

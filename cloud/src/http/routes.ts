@@ -287,7 +287,12 @@ export function defineRoutes(services: Services): RouteTable {
       handler: async ({ body, deviceId }) => {
         const r = await services.enrollment.complete(deviceId, { enrollmentId: body.enrollmentId, csr: fromB64(body.csr) });
         // a renewal: the new certificate replaces the old one (revoked as superseded, its share destroyed)
-        if (r.supersedes) await services.pki.setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'revoke'));
+        // (an administrator's revocation racing this one must not lose the phone its new certificate)
+        if (r.supersedes) {
+          await services.pki
+            .setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'revoke'))
+            .catch(() => services.sessions.onCertificateStatus(r.supersedes!, 'revoke'));
+        }
         return { certificate: Buffer.from(r.certificate).toString('base64'), chain: r.chain.map((c) => Buffer.from(c).toString('base64')) };
       },
     }),
