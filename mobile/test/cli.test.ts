@@ -29,7 +29,7 @@ function cli(...args: string[]): Promise<{ code: number | null; out: string; err
 const agentGet = async (path: string) => (await (await fetch(`${cloud.url}${path}`, { headers: agent })).json()) as Record<string, unknown>;
 
 beforeAll(async () => {
-  cloud = await startTestCloud();
+  cloud = await startTestCloud(undefined, {}, ['--renewal-days', '400']); // the renewal window is open for these certificates
   admin = { authorization: `Bearer ${await adminToken(cloud.url)}` };
   const t = await post(cloud.url, '/api/v1/admin/agent-tokens', {}, admin);
   agent = { authorization: `Bearer ${(await post(cloud.url, '/api/v1/agent/register', { registrationToken: t.json.registrationToken, name: 'CLI-WS' })).json.credential}` };
@@ -82,16 +82,20 @@ describe('medsign-mobile', () => {
     expect(st.out).toMatch(/serialNumber=CLI2/);
     expect(st.out).toMatch(/有效期至 valid until: .*\((36[45]) 天 days\)/);
     expect(st.out).toMatch(/RSA-1024/);
-    expect(st.out).toMatch(/状态 state: 证书有效/);
+    expect(st.out).toMatch(/状态 state: 证书将于 36[45] 天后/); // renewal-days 400: already in the window
     // change the PIN: a wrong current PIN is refused with the attempts left, the right one works
     const wrong = await cli('change-pin', '--pin', '111111', '--new-pin', '222222', '--profile', 'auto');
     expect(wrong.code).not.toBe(0);
     expect(wrong.err).toMatch(/PIN 错误.*还可尝试 4 次.*4 attempts left/);
     expect((await cli('change-pin', '--pin', '654321', '--new-pin', '246802', '--profile', 'auto')).out).toContain('PIN 已修改');
-    // renewal outside the window: refused with the date it opens (this cloud uses the default window)
-    const early = await cli('renew', '--pin', '246802', '--profile', 'auto');
-    expect(early.code).toBe(1);
-    expect(early.err).toMatch(/\d{4}-\d{2}-\d{2} 起可在线更新.*renewal opens on/);
+    // online renewal through the binary: a new serial; the old certificate is superseded
+    expect((await cli('status', '--profile', 'auto')).out).toMatch(/可以在线更新/);
+    const oldSerial = /serial (\w+)\)/.exec(st.out)![1];
+    const renewed = await cli('renew', '--pin', '246802', '--profile', 'auto');
+    expect(renewed.code, renewed.err).toBe(0);
+    const newSerial = /已更新 renewed: serial (\w+)/.exec(renewed.out)![1];
+    expect(newSerial).not.toBe(oldSerial);
+    expect(await (await fetch(`${cloud.url}/api/v1/admin/certificates/${oldSerial}`, { headers: admin })).json()).toMatchObject({ status: 'revoked', reason: 4 });
     const auto = cli('auto', '--pin', '246802', '--window', '15s', '--profile', 'auto');
     const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'CLI2', workstation: '检验科' }, agent);
     const ls = await agentGet(`/api/v1/agent/sessions/${login.json.sessionId}?wait=15`);
