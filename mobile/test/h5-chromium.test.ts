@@ -1,9 +1,13 @@
 /**
  * The H5 app in Debian's Chromium: a doctor enrolls by pasting the activation QR payload, then
- * approves a login and a signature on the page, against a real cloud on loopback (CORS allowed
+ * approves a login and a signature on the page (the signature over a real record is checked
+ * with the openssl CLI), against a real cloud on loopback (CORS allowed
  * for the page's origin only). The vault is in the browser's IndexedDB.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseCertificate, sm2Digest, toHex } from '@medsign/core';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -77,13 +81,28 @@ describe('the H5 app in Chromium', () => {
     expect(await page.textContent('#status')).toMatch(/PIN 错误.*wrong PIN/);
     if (process.env.H5_SCREENSHOT) await page.screenshot({ path: process.env.H5_SCREENSHOT }); // for people reviewing the UI
 
-    const sign2 = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: ['34'.repeat(32)], app: 'EMR', summaries: ['产程记录'], workstation: '产房 2' }, agent);
+    // a real record this time: the digest is SM3(Z_A ‖ record), so openssl can check the signature over the record itself
+    const record = new TextEncoder().encode('产程记录：宫口开全 10 cm，胎心 140 次/分。');
+    const certDer = Buffer.from(String((ls as unknown as { certificate: string }).certificate), 'base64');
+    const pub = parseCertificate(certDer).publicKey;
+    if (pub.algorithm !== 'sm2') throw new Error('expected an SM2 certificate');
+    const sign2 = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: [toHex(sm2Digest(pub.point, record))], app: 'EMR', summaries: ['产程记录'], workstation: '产房 2' }, agent);
     await page.waitForSelector(`[data-session="${sign2.json.sessionId}"]`, { timeout: 10_000 });
     await page.fill('#pin', '135790');
     await page.click(`[data-session="${sign2.json.sessionId}"] button:not(.secondary)`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('已签名'), undefined, { timeout: 20_000 });
-    const done = (await (await fetch(`${cloud.url}/api/v1/agent/sessions/${sign2.json.sessionId}?wait=5`, { headers: agent })).json()) as { status: string };
+    const done = (await (await fetch(`${cloud.url}/api/v1/agent/sessions/${sign2.json.sessionId}?wait=5`, { headers: agent })).json()) as { status: string; signatures: string[] };
     expect(done.status).toBe('OK');
+    const dir = mkdtempSync(join(tmpdir(), 'h5-sig-'));
+    writeFileSync(join(dir, 'cert.pem'), `-----BEGIN CERTIFICATE-----\n${certDer.toString('base64')}\n-----END CERTIFICATE-----\n`);
+    writeFileSync(join(dir, 'pub.pem'), execFileSync('openssl', ['x509', '-in', join(dir, 'cert.pem'), '-pubkey', '-noout']));
+    writeFileSync(join(dir, 'record.txt'), record);
+    writeFileSync(join(dir, 'sig.der'), Buffer.from(done.signatures[0]!, 'base64'));
+    const check = (file: string) =>
+      spawnSync('openssl', ['pkeyutl', '-verify', '-rawin', '-digest', 'sm3', '-pubin', '-inkey', join(dir, 'pub.pem'), '-in', join(dir, file), '-sigfile', join(dir, 'sig.der'), '-pkeyopt', 'distid:1234567812345678'], { encoding: 'utf8' });
+    expect(check('record.txt').stdout).toContain('Signature Verified Successfully');
+    writeFileSync(join(dir, 'altered.txt'), Buffer.concat([Buffer.from(record), Buffer.from(' ')]));
+    expect(check('altered.txt').stdout).not.toContain('Signature Verified Successfully');
 
     // 授权免密: approve once with the PIN and "30 minutes", then the next one from EMR needs no PIN
     const signFor = async (app: string, hex: string) => {
