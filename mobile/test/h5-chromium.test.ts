@@ -79,7 +79,7 @@ describe('the H5 app in Chromium', () => {
     await page.click(`[data-session="${sign.json.sessionId}"] button:not(.secondary)`);
     await page.waitForFunction(() => document.getElementById('status')?.className === 'error', undefined, { timeout: 20_000 });
     expect(await page.textContent('#status')).toMatch(/PIN 错误.*wrong PIN/);
-    if (process.env.H5_SCREENSHOT) await page.screenshot({ path: process.env.H5_SCREENSHOT }); // for people reviewing the UI
+    if (process.env.H5_SCREENSHOTS) await page.screenshot({ path: join(process.env.H5_SCREENSHOTS, 'h5-wrong-pin.png') }); // for people reviewing the UI (docs/img)
 
     // a real record this time: the digest is SM3(Z_A ‖ record), so openssl can check the signature over the record itself
     const record = new TextEncoder().encode('产程记录：宫口开全 10 cm，胎心 140 次/分。');
@@ -88,7 +88,10 @@ describe('the H5 app in Chromium', () => {
     if (pub.algorithm !== 'sm2') throw new Error('expected an SM2 certificate');
     const sign2 = await post(cloud.url, '/api/v1/agent/sessions', { userSessionToken: ls.userSessionToken, digests: [toHex(sm2Digest(pub.point, record))], app: 'EMR', summaries: ['产程记录'], workstation: '产房 2' }, agent);
     await page.waitForSelector(`[data-session="${sign2.json.sessionId}"]`, { timeout: 10_000 });
-    await page.fill('#pin', '135790');
+    // this time the PIN goes in on the on-screen PIN pad (a slip, corrected with ⌫)
+    await page.fill('#pin', '');
+    for (const k of ['1', '3', '5', '8', 'back', '7', '9', '0']) await page.click(`#pinpad [data-key="${k}"]`);
+    expect(await page.inputValue('#pin')).toBe('135790');
     await page.click(`[data-session="${sign2.json.sessionId}"] button:not(.secondary)`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('已签名'), undefined, { timeout: 20_000 });
     const done = (await (await fetch(`${cloud.url}/api/v1/agent/sessions/${sign2.json.sessionId}?wait=5`, { headers: agent })).json()) as { status: string; signatures: string[] };
@@ -131,7 +134,7 @@ describe('the H5 app in Chromium', () => {
     await page.waitForSelector('#window', { state: 'hidden' });
     const w3 = await signFor('EMR', 'bc');
     expect(await page.textContent(`[data-session="${w3}"] button:not(.secondary)`)).not.toContain('免密');
-    if (process.env.H5_SCREENSHOT) await page.screenshot({ path: process.env.H5_SCREENSHOT.replace(/\.png$/, '-home.png'), fullPage: true });
+    if (process.env.H5_SCREENSHOTS) await page.screenshot({ path: join(process.env.H5_SCREENSHOTS, 'h5-home.png'), fullPage: true });
 
     // change the PIN on the page (checked online), then sign with the new one
     await page.fill('#old-pin', '135790');

@@ -155,6 +155,15 @@ async function start() {
   }
 }
 
+// the PIN pad: large keys for gloved hands; it types into the PIN field (which the keyboard can also use)
+for (const key of Array.from($('pinpad').querySelectorAll<HTMLButtonElement>('button'))) {
+  key.onclick = () => {
+    const pin = $<HTMLInputElement>('pin');
+    const k = key.dataset.key!;
+    pin.value = k === 'clear' ? '' : k === 'back' ? pin.value.slice(0, -1) : (pin.value + k).slice(0, 6);
+  };
+}
+
 $('renew-btn').onclick = async () => {
   if (!phone || busy) return;
   busy = true;
