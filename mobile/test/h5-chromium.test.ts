@@ -12,11 +12,27 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, startTestCloud } from '../../cloud/test/cloud-fixture.js';
 import { post } from '../../cloud/test/phone.js';
 // @ts-expect-error a plain .mjs build script
 import { buildH5 } from '../scripts/build-h5.mjs';
+
+/** One 4:2:0 Y4M frame showing `text` as a QR code (black on white, 6 px modules, quiet zone), for Chromium's fake camera. */
+function qrFrame(text: string): Buffer {
+  const { size, data } = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
+  const scale = 6;
+  const side = Math.ceil(((size + 8) * scale) / 2) * 2;
+  const y = Buffer.alloc(side * side, 255);
+  const offset = Math.floor((side - size * scale) / 2);
+  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) {
+    if (!data[r * size + c]) continue;
+    for (let dy = 0; dy < scale; dy++) y.fill(0, (offset + r * scale + dy) * side + offset + c * scale, (offset + r * scale + dy) * side + offset + (c + 1) * scale);
+  }
+  const chroma = Buffer.alloc((side / 2) * (side / 2) * 2, 128);
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${side} H${side} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma]);
+}
 
 let cloud: Awaited<ReturnType<typeof startTestCloud>>;
 let server: Server;
@@ -205,6 +221,52 @@ describe('the H5 app in Chromium', () => {
       await own.dispose();
     }
   });
+
+  it('scans the activation QR code and then a login QR code with the camera (Chromium plays a QR frame as its fake camera)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'h5-cam-'));
+    const profile = join(dir, 'profile'); // one browser profile: the IndexedDB vault survives the relaunch
+    const launch = async (payload: string, name: string) => {
+      const y4m = join(dir, `${name}.y4m`);
+      writeFileSync(y4m, qrFrame(payload));
+      const ctx = await chromium.launchPersistentContext(profile, {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        viewport: { width: 420, height: 860 },
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
+      });
+      const p = ctx.pages()[0] ?? (await ctx.newPage());
+      await p.goto(`${origin}/`);
+      return { ctx, p };
+    };
+    const staff = await post(cloud.url, '/api/v1/admin/staff', { employeeNo: 'H5-CAM', name: '扫码医生', department: '门诊' }, admin);
+    const e = await post(cloud.url, '/api/v1/admin/enrollments', { staffId: staff.json.id, algorithm: 'sm2' }, admin);
+    let { ctx, p } = await launch(String(e.json.qr), 'enroll');
+    try {
+      await p.click('#scan-enroll');
+      await p.waitForFunction(() => (document.getElementById('qr') as HTMLTextAreaElement).value.startsWith('medsign://enroll'), undefined, { timeout: 30_000 });
+      expect(await p.inputValue('#qr')).toBe(String(e.json.qr));
+      expect(await p.isHidden('#scanner')).toBe(true); // the camera is closed again
+      await p.fill('#new-pin', '864200');
+      await p.click('#enroll-btn');
+      await p.waitForSelector('#work:not([hidden])', { timeout: 60_000 });
+    } finally {
+      await ctx.close();
+    }
+    // a QR login (no employee number): the agent shows the QR code, the phone scans and claims it
+    const login = await post(cloud.url, '/api/v1/agent/logins', { workstation: '门诊 3' }, agent);
+    ({ ctx, p } = await launch(String(login.json.qr), 'login'));
+    try {
+      await p.waitForSelector('#work:not([hidden])');
+      await p.click('#scan-login');
+      await p.waitForSelector(`[data-session="${login.json.sessionId}"]`, { timeout: 30_000 });
+      await p.fill('#pin', '864200');
+      await p.click(`[data-session="${login.json.sessionId}"] button:not(.secondary)`);
+      const r = (await (await fetch(`${cloud.url}/api/v1/agent/sessions/${login.json.sessionId}?wait=10`, { headers: agent })).json()) as { status: string; certificate: string };
+      expect(r.status).toBe('OK');
+      expect(parseCertificate(Buffer.from(r.certificate, 'base64')).subjectText).toContain('serialNumber=H5-CAM');
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
 
   it('the cloud sends CORS headers to the H5 origin only', async () => {
     const ok = await fetch(`${cloud.url}/api/v1/mobile/transport-key`, { headers: { origin } });

@@ -8,6 +8,7 @@
  * its corsOrigins).
  */
 import { certificateStatus } from '../cert-status.js';
+import { cameraAvailable, scanQr } from './scan.js';
 import { MobileError } from '../errors.js';
 import { indexedDbStorage } from '../indexeddb-storage.js';
 import { MedSignPhone, type PendingSession } from '../phone.js';
@@ -154,6 +155,44 @@ async function start() {
     setInterval(refresh, 2000);
   }
 }
+
+// camera scanning, where the browser allows it (else the paste field stays the way in)
+let scanning: AbortController | undefined;
+async function scan(): Promise<string | undefined> {
+  scanning?.abort();
+  scanning = new AbortController();
+  $('scanner').hidden = false;
+  status('正在扫描，请将二维码对准摄像头… scanning: point the camera at the QR code');
+  try {
+    return await scanQr($<HTMLVideoElement>('camera'), scanning.signal);
+  } catch (err) {
+    status(messageOf(err), true);
+    return undefined;
+  } finally {
+    $('scanner').hidden = true;
+  }
+}
+$('scan-cancel').onclick = () => scanning?.abort();
+$('scan-enroll').hidden = $('scan-login').hidden = !cameraAvailable();
+$('scan-enroll').onclick = async () => {
+  const text = await scan();
+  if (!text) return;
+  if (!text.startsWith('medsign://enroll')) return status('这不是激活二维码 (not an activation QR code)', true);
+  $<HTMLTextAreaElement>('qr').value = text;
+  status('已识别激活二维码，请设置 PIN 后点击激活 (QR code read: choose a PIN, then tap Enroll)');
+};
+$('scan-login').onclick = async () => {
+  if (!phone) return;
+  const text = await scan();
+  if (!text) return;
+  try {
+    const s = await phone.claimLogin(text);
+    status(`请核对校验码 ${s.verificationCode} 后确认登录 (check the code, then approve the login)`);
+  } catch (err) {
+    status(messageOf(err), true);
+  }
+  await refresh();
+};
 
 // the PIN pad: large keys for gloved hands; it types into the PIN field (which the keyboard can also use)
 for (const key of Array.from($('pinpad').querySelectorAll<HTMLButtonElement>('button'))) {
