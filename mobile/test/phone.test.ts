@@ -197,6 +197,23 @@ describe('online renewal (在线更新)', () => {
   });
 });
 
+describe('an expired certificate', () => {
+  it('opens no session and cannot be renewed online (CERT_EXPIRED, in Chinese and English)', async () => {
+    const { employeeNo, qr } = await enrollment('sm2');
+    const storage = memoryStorage();
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage, ...FAST });
+    const after = parseCertificate(phone.certificate).notAfter.getTime() + 1000;
+    const agentId = cloud.services.sessions.authenticateAgent(agent.authorization.slice('Bearer '.length)).id;
+    const deviceId = (JSON.parse(storage.value!) as { deviceId: string }).deviceId;
+    // the domain services take the time as a parameter; the HTTP routes use the clock
+    expect(() => cloud.services.sessions.openLogin(agentId, employeeNo, 'x', after)).toThrow(expect.objectContaining({ code: 'CERT_EXPIRED', message: expect.stringMatching(/已过期.*\(.*expired/) }));
+    expect(() => cloud.services.enrollment.renewOpen(deviceId, after)).toThrow(expect.objectContaining({ code: 'CERT_EXPIRED' }));
+    // the same key one second before the end still works
+    expect(cloud.services.sessions.openLogin(agentId, employeeNo, 'x', after - 2000).status).toBe('PENDING');
+    expect(certificateStatus(phone.certificate, new Date(after)).level).toBe('expired');
+  });
+});
+
 describe('certificate status on the home screen', () => {
   it('names the holder, the algorithm and the end date (as openssl reads them), and warns 30 days before the end', async () => {
     const { employeeNo, qr } = await enrollment('rsa-1024');

@@ -193,6 +193,7 @@ export class EnrollmentService {
       if (!share || share.deviceId !== deviceId || share.status !== 'active' || !share.certificateSerial) throw Errors.conflict({ en: 'no active key on this device to renew', zh: '此设备上没有可更新的签名密钥' });
       const cert = this.store.certificates.get(share.certificateSerial)!;
       if (cert.status !== 'good') throw Errors.conflict({ en: 'the certificate is revoked or on hold', zh: '证书已吊销或冻结，不能更新' });
+      if (now >= cert.notAfter) throw new CloudError('CERT_EXPIRED', 409, '证书已过期，不能在线更新，请联系管理员重新申请', 'the certificate has expired: it cannot be renewed online; ask an administrator for a new one');
       const opens = renewalOpensAt(cert.notBefore, cert.notAfter, this.options.renewalDays);
       if (now < opens) throw new CloudError('RENEWAL_NOT_OPEN', 409, `尚未到更新期，${new Date(opens).toISOString().slice(0, 10)} 起可在线更新`, `renewal opens on ${new Date(opens).toISOString().slice(0, 10)}`);
       const record: EnrollmentRecord = {

@@ -50,6 +50,7 @@ export const SessionErrors = {
   locked: () => new CloudError('LOCKED', 423, '签名密钥已锁定（连续多次验证失败），请联系管理员解锁', 'the signing key is locked after repeated failures; ask an administrator to unlock it'),
   noKey: () => new CloudError('NO_ACTIVE_KEY', 409, '该人员没有可用的签名证书', 'this staff member has no usable signing key'),
   certUnusable: () => new CloudError('CERT_REVOKED', 409, '签名证书已吊销或冻结', 'the signing certificate is revoked or on hold'),
+  certExpired: () => new CloudError('CERT_EXPIRED', 409, '签名证书已过期（或尚未生效），不能签名；请联系管理员重新申请', 'the signing certificate has expired (or is not yet valid): no signing; ask an administrator for a new one'),
   finished: () => new CloudError('SESSION_FINISHED', 409, '该签名会话已结束', 'this session has already ended'),
   userSession: () => new CloudError('USER_SESSION_INVALID', 401, '用户登录已失效，请重新登录', 'the user session is not valid; log in again'),
   tooMany: () => new CloudError('TOO_MANY_SESSIONS', 429, '待确认的签名过多，请先在手机上处理', 'too many sessions are waiting on this phone; deal with them first'),
@@ -111,12 +112,13 @@ export class SessionService {
 
   // ---- sessions (login and sign share one state machine) ----
 
-  private usableShare(staffId: string): KeyShareRecord {
+  private usableShare(staffId: string, now: number): KeyShareRecord {
     const share = this.store.shares.currentForStaff(staffId);
     if (!share) throw SessionErrors.noKey();
     if (share.status === 'locked') throw SessionErrors.locked();
     const cert = share.certificateSerial ? this.store.certificates.get(share.certificateSerial) : undefined;
     if (!cert || cert.status !== 'good') throw SessionErrors.certUnusable();
+    if (now >= cert.notAfter || now < cert.notBefore) throw SessionErrors.certExpired();
     return share;
   }
 
@@ -144,7 +146,7 @@ export class SessionService {
     }
     const staff = this.store.staff.getByEmployeeNo(employeeNo);
     if (!staff) throw Errors.notFound({ en: `employee ${employeeNo}`, zh: `工号 ${employeeNo}` });
-    const share = this.usableShare(staff.id);
+    const share = this.usableShare(staff.id, now);
     return this.newSession({ id, kind: 'login', agentId, staffId: staff.id, share, text, app: 'MedSign login', summaries: [text], workstation, now });
   }
 
@@ -156,7 +158,7 @@ export class SessionService {
       if (s.kind !== 'login' || s.staffId !== null) throw Errors.conflict({ en: 'not an unclaimed QR login', zh: '该登录二维码已被使用' });
       if (FINAL.has(s.status)) throw SessionErrors.finished();
       const device = this.store.devices.get(deviceId)!;
-      const share = this.usableShare(device.staffId);
+      const share = this.usableShare(device.staffId, now);
       if (share.deviceId !== deviceId) throw Errors.forbidden({ en: 'this key lives on another device', zh: '签名密钥不在此设备上' });
       const claimed = this.sessionFields(share, { text: s.summaries[0]! });
       const updated: CosignSessionRecord = { ...s, staffId: device.staffId, shareId: share.id, ...claimed };
@@ -226,7 +228,7 @@ export class SessionService {
   /** A sign session for the logged-in user: 1..1000 digests with a summary each. */
   openSign(agentId: string, input: OpenSignInput, now = Date.now()): CosignSessionRecord {
     const us = this.userSession(agentId, input.userSessionToken, now);
-    const share = this.usableShare(us.staffId);
+    const share = this.usableShare(us.staffId, now);
     if (share.id !== us.shareId) throw SessionErrors.userSession(); // the key changed since login (renewal): log in again
     const pk = this.publicKeyOf(share);
     const hash: HashAlgorithm = pk.algorithm === 'sm2' ? 'sm3' : (input.hash ?? 'sha256');
@@ -297,6 +299,10 @@ export class SessionService {
       if (share.status === 'destroyed' || !share.sealedShare || !cert || cert.status !== 'good') {
         this.end(s, 'CERT_REVOKED', now);
         return SessionErrors.certUnusable();
+      }
+      if (now >= cert.notAfter) {
+        this.end(s, 'ERROR', now);
+        return SessionErrors.certExpired();
       }
       const cloudShare = JSON.parse(new TextDecoder().decode(this.sealer.open(share.sealedShare, `share:${share.id}`))) as CloudSm2Share | CloudRsaShare;
       const out =
@@ -462,7 +468,7 @@ export class SessionService {
     if (this.pinChecks.has(checkId)) throw Errors.conflict({ en: 'this PIN check id is in use', zh: '该 PIN 校验编号已被使用' });
     const out = this.store.transaction(() => {
       const device = this.store.devices.get(deviceId)!;
-      const share = this.usableShare(device.staffId);
+      const share = this.usableShare(device.staffId, now);
       if (share.deviceId !== deviceId) throw Errors.forbidden({ en: 'this key lives on another device', zh: '签名密钥不在此设备上' });
       if (share.failures >= LOCK_AFTER_FAILURES) {
         this.lock(share, now);
