@@ -198,7 +198,7 @@ export class EnrollmentService {
       if (now < opens) throw new CloudError('RENEWAL_NOT_OPEN', 409, `尚未到更新期，${new Date(opens).toISOString().slice(0, 10)} 起可在线更新`, `renewal opens on ${new Date(opens).toISOString().slice(0, 10)}`);
       const record: EnrollmentRecord = {
         id: randomUUID(), staffId: device.staffId, algorithm: share.algorithm as KeyKind, codeHash: sha256(randomBytes(32).toString('hex')), expiresAt: now + 10 * 60_000,
-        status: 'pending', deviceId: null, sealedState: null, csrInfoHash: null, createdAt: now, renewsSerial: cert.serial,
+        status: 'pending', deviceId, sealedState: null, csrInfoHash: null, createdAt: now, renewsSerial: cert.serial, // bound to this device from the start
       };
       this.store.enrollments.insert(record);
       return { enrollmentId: record.id, algorithm: record.algorithm, serial: cert.serial };
@@ -209,7 +209,7 @@ export class EnrollmentService {
   renewStart(deviceId: string, input: { enrollmentId: string; keygen: PhoneKeygen }, now = Date.now()) {
     return this.store.transaction(() => {
       const e = this.store.enrollments.get(input.enrollmentId);
-      if (!e || !e.renewsSerial || this.store.devices.get(deviceId)?.staffId !== e.staffId) throw Errors.notFound({ en: 'renewal', zh: '更新申请' });
+      if (!e || !e.renewsSerial || e.deviceId !== deviceId) throw Errors.notFound({ en: 'renewal', zh: '更新申请' });
       if (e.status !== 'pending') throw EnrollmentErrors.wrongStep();
       if (e.expiresAt <= now) throw EnrollmentErrors.expiredCode();
       const { state, reply } = this.keygenStep(e, input.keygen);
