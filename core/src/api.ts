@@ -50,6 +50,7 @@ export * from './pki/algorithms.js';
 export * from './pki/public-key.js';
 export * from './pki/signer.js';
 export * from './pki/name.js';
+export { renewalOpensAt } from './pki/renewal.js';
 export * from './pki/extensions.js';
 export * from './pki/certificate.js';
 export * from './pki/csr.js';

@@ -3,7 +3,7 @@
  * and whether it is time to renew (the cloud's renewal window: the last third of the lifetime
  * by default, or the last `renewalDays` from GET /api/v1/mobile/policy) or too late.
  */
-import { nameValues, parseCertificate, rsaModulusBits } from '@medsign/core';
+import { nameValues, parseCertificate, renewalOpensAt, rsaModulusBits } from '@medsign/core';
 
 export interface CertificateStatus {
   name: string;
@@ -18,12 +18,6 @@ export interface CertificateStatus {
   en: string;
 }
 
-/** When online renewal opens; the same rule as the cloud's. */
-export function renewalOpensAt(notBefore: Date, notAfter: Date, renewalDays?: number | null): Date {
-  if (renewalDays != null) return new Date(Math.max(notBefore.getTime(), notAfter.getTime() - renewalDays * 86_400_000));
-  return new Date(notBefore.getTime() + Math.floor(((notAfter.getTime() - notBefore.getTime()) * 2) / 3));
-}
-
 export function certificateStatus(der: Uint8Array, now = new Date(), renewalDays?: number | null): CertificateStatus {
   const c = parseCertificate(der);
   const pk = c.publicKey;
@@ -34,6 +28,6 @@ export function certificateStatus(der: Uint8Array, now = new Date(), renewalDays
   const base = { name: nameValues(c.subject, 'CN')[0] ?? '', employeeNo: nameValues(c.subject, 'serialNumber')[0] ?? '', algorithm, serialNumber: c.serialNumber, notAfter: c.notAfter, daysLeft } as const;
   if (now < c.notBefore) return { ...base, level: 'not-yet-valid', zh: `证书尚未生效（${c.notBefore.toISOString().slice(0, 10)} 起）`, en: `the certificate is not valid before ${c.notBefore.toISOString().slice(0, 10)}` };
   if (now >= c.notAfter) return { ...base, level: 'expired', zh: `证书已于 ${date} 过期，请联系管理员重新申请`, en: `the certificate expired on ${date}; ask an administrator for a new one` };
-  if (now >= renewalOpensAt(c.notBefore, c.notAfter, renewalDays)) return { ...base, level: 'renew-soon', zh: `证书将于 ${daysLeft} 天后（${date}）到期，可以在线更新`, en: `the certificate expires in ${daysLeft} days (${date}); renew it online now` };
+  if (now.getTime() >= renewalOpensAt(c.notBefore.getTime(), c.notAfter.getTime(), renewalDays)) return { ...base, level: 'renew-soon', zh: `证书将于 ${daysLeft} 天后（${date}）到期，可以在线更新`, en: `the certificate expires in ${daysLeft} days (${date}); renew it online now` };
   return { ...base, level: 'ok', zh: `证书有效，至 ${date}（剩余 ${daysLeft} 天）`, en: `valid until ${date} (${daysLeft} days left)` };
 }

@@ -221,25 +221,19 @@ export class MedSignPhone {
     else if (this.covers(session)) share = this.window!.share;
     else throw new MobileError('PIN_REQUIRED', '请输入 PIN', 'enter the PIN (no time window covers this session)');
     const path = `/api/v1/mobile/sessions/${session.sessionId}`;
-    let signatures: Uint8Array[];
-    if (share.algorithm === 'sm2') {
-      const st = phoneSignStart({ sessionId: session.sessionId, digests: session.digests });
-      const c = await request(this.state.cloud, 'POST', `${path}/commit`, { commit: st.message }, this.device());
-      signatures = await this.checked(path, () => phoneSignFinish(share, st.state, c.reply).map((g) => encodeSm2SignatureDer(g)));
-    } else {
-      const st = phoneRsaSignStart({ sessionId: session.sessionId, hash: session.hash, digests: session.digests });
-      const c = await request(this.state.cloud, 'POST', `${path}/commit`, { commit: st.message }, this.device());
-      signatures = await this.checked(path, () => phoneRsaSignFinish(share, st.state, c.reply));
-    }
+    const signatures = await this.checked(path, () =>
+      cosign(share, session.sessionId, session.hash, session.digests, async (commit) => (await request(this.state.cloud, 'POST', `${path}/commit`, { commit }, this.device())).reply),
+    );
     const done = await request(this.state.cloud, 'POST', `${path}/complete`, { signatures: signatures.map(b64) }, this.device());
     if (done.status !== 'OK') throw new MobileError('SIGN_FAILED', '签名失败', `signing failed: ${String(done.status)}`);
     return 'OK';
   }
 
-  private async checked(path: string, finish: () => Uint8Array[]): Promise<Uint8Array[]> {
+  private async checked(path: string, run: () => Promise<Uint8Array[]>): Promise<Uint8Array[]> {
     try {
-      return finish();
+      return await run();
     } catch (err) {
+      if (err instanceof MobileError) throw err; // the cloud refused (locked, revoked, network): nothing to report
       // nothing is released; tell the cloud, which counts it towards the lock and says how many attempts are left
       const r = await request(this.state.cloud, 'POST', `${path}/reject`, {}, this.device()).catch(() => ({}) as Record<string, unknown>);
       const left = typeof r.attemptsLeft === 'number' ? r.attemptsLeft : undefined;
@@ -301,20 +295,12 @@ export class MedSignPhone {
     const share = await openShare(this.state.vault, pin);
     const nonce = toHex(runtime().randomBytes(32));
     const text = new TextEncoder().encode(pinCheckText(this.state.deviceId, nonce));
-    const digest = share.algorithm === 'sm2' ? toHex(sm2Digest(pointFromHex(share.publicKey), text)) : toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', text)));
+    const digest = share.algorithm === 'sm2' ? toHex(sm2Digest(pointFromHex(share.publicKey), text)) : await sha256Hex(text);
     const checkId = globalThis.crypto.randomUUID();
     const path = `/api/v1/mobile/pin-check`;
     let signature: Uint8Array | undefined;
     try {
-      if (share.algorithm === 'sm2') {
-        const st = phoneSignStart({ sessionId: checkId, digests: [digest] });
-        const c = await request(this.state.cloud, 'POST', path, { checkId, nonce, commit: st.message }, this.device());
-        signature = encodeSm2SignatureDer(phoneSignFinish(share, st.state, c.reply)[0]!);
-      } else {
-        const st = phoneRsaSignStart({ sessionId: checkId, hash: 'sha256', digests: [digest] });
-        const c = await request(this.state.cloud, 'POST', path, { checkId, nonce, commit: st.message }, this.device());
-        signature = phoneRsaSignFinish(share, st.state, c.reply)[0]!;
-      }
+      [signature] = await cosign(share, checkId, 'sha256', [digest], async (commit) => (await request(this.state.cloud, 'POST', path, { checkId, nonce, commit }, this.device())).reply);
     } catch (err) {
       if (err instanceof MobileError) throw err; // the cloud refused (locked, revoked, network)
       if ((err as MedSignError).code !== 'SIGNATURE_CHECK_FAILED') throw new MobileError('COSIGN_FAILED', '协同签名失败，请重试', 'co-signing failed; try again');
@@ -363,21 +349,32 @@ async function coGenerate(
     spki = publicKeyToSpki({ algorithm: 'rsa', n: BigInt('0x' + shares.phone.n), e: BigInt('0x' + shares.phone.e) });
   }
   const info = buildCsrInfo(buildName([{ type: 'CN', value: 'enrollment' }]), spki);
-  const sessionId = `csr-${enrollmentId}`;
-  let signature: Uint8Array;
-  if (share.algorithm === 'sm2') {
-    const st = phoneSignStart({ sessionId, digests: [toHex(sm2Digest(pointFromHex(share.publicKey), info))] });
-    const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, keygenConfirm: confirm, csrInfo: b64(info), commit: st.message }, device);
-    signature = encodeSm2SignatureDer(phoneSignFinish(share, st.state, finish.cosignReply)[0]!);
-  } else {
-    const digest = toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', info.slice().buffer as ArrayBuffer)));
-    const st = phoneRsaSignStart({ sessionId, hash: 'sha256', digests: [digest] });
-    const finish = await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', { enrollmentId, csrInfo: b64(info), commit: st.message }, device);
-    signature = phoneRsaSignFinish(share, st.state, finish.cosignReply)[0]!;
-  }
-  const csr = assembleCsr(info, share.algorithm === 'sm2' ? 'sm2-with-sm3' : 'rsa-with-sha256', signature);
+  const digest = share.algorithm === 'sm2' ? toHex(sm2Digest(pointFromHex(share.publicKey), info)) : await sha256Hex(info);
+  const [signature] = await cosign(share, `csr-${enrollmentId}`, 'sha256', [digest], async (commit) => {
+    const body = { enrollmentId, ...(confirm === undefined ? {} : { keygenConfirm: confirm }), csrInfo: b64(info), commit };
+    return (await request(cloud, 'POST', '/api/v1/mobile/enroll/finish', body, device)).cosignReply;
+  });
+  const csr = assembleCsr(info, share.algorithm === 'sm2' ? 'sm2-with-sm3' : 'rsa-with-sha256', signature!);
   const done = await request(cloud, 'POST', '/api/v1/mobile/enroll/complete', { enrollmentId, csr: b64(csr) }, device);
   return { share, certificate: String(done.certificate) };
+}
+
+/**
+ * The phone's half of one co-signing round: start, let `send` carry the commit to the cloud and
+ * bring back its reply, then finish — every signature is checked against the public key (a
+ * wrong PIN fails here with SIGNATURE_CHECK_FAILED). DER signatures for SM2, raw for RSA.
+ */
+async function cosign(share: PhoneSm2Share | PhoneRsaShare, sessionId: string, hash: 'sm3' | 'sha256' | 'sha1', digests: string[], send: (commit: unknown) => Promise<unknown>): Promise<Uint8Array[]> {
+  if (share.algorithm === 'sm2') {
+    const st = phoneSignStart({ sessionId, digests });
+    return phoneSignFinish(share, st.state, await send(st.message)).map((g) => encodeSm2SignatureDer(g));
+  }
+  const st = phoneRsaSignStart({ sessionId, hash, digests });
+  return phoneRsaSignFinish(share, st.state, await send(st.message));
+}
+
+async function sha256Hex(data: Uint8Array): Promise<string> {
+  return toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', data.slice().buffer as ArrayBuffer)));
 }
 
 /** A wrong PIN, with the attempts left before the lock (when the cloud said). */

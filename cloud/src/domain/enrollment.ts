@@ -12,6 +12,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
+  renewalOpensAt,
   EKU,
   IDENTITY_OIDS,
   certificatePoliciesExtension,
@@ -294,12 +295,6 @@ export class EnrollmentService {
     return { supersedes: e.renewsSerial, certificate: cert.der, chain: [this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-issuing`).certificate, this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-root`).certificate] };
   }
 
-}
-
-/** The renewal window opens `renewalDays` before the end, by default at two thirds of the lifetime (REFERENCE.md: step-ca's rule). */
-export function renewalOpensAt(notBefore: number, notAfter: number, renewalDays?: number): number {
-  if (renewalDays !== undefined) return Math.max(notBefore, notAfter - renewalDays * 86_400_000);
-  return notBefore + Math.floor(((notAfter - notBefore) * 2) / 3);
 }
 
 function checkRsaShare(input: { n: string; e: string; d2: string }, bits: number): CloudRsaShare {

@@ -126,6 +126,18 @@ export class SessionService {
     return publicKeyFromSpki(share.publicKey);
   }
 
+  private signatureAlgorithm(share: KeyShareRecord, hash: HashAlgorithm): SignatureAlgorithm {
+    return share.algorithm === 'sm2' ? 'sm2-with-sm3' : (`rsa-with-${hash}` as SignatureAlgorithm);
+  }
+
+  /** The cloud's co-sign step with a share's sealed half, for a session or a PIN check. */
+  private cloudStep(share: KeyShareRecord, sessionId: string, hash: HashAlgorithm, digests: string[], commit: unknown): unknown {
+    const cloudShare = JSON.parse(new TextDecoder().decode(this.sealer.open(share.sealedShare!, `share:${share.id}`))) as CloudSm2Share | CloudRsaShare;
+    return cloudShare.algorithm === 'sm2'
+      ? cloudSignRespond(cloudShare, { sessionId, digests, step: 'awaiting-phone-commit' }, commit)
+      : cloudRsaSignRespond(cloudShare, { sessionId, hash, digests, step: 'awaiting-phone-request' }, commit);
+  }
+
   /**
    * Login. With an employee number it is pushed to that person's phone; without one it is a
    * QR login: the agent shows `qr`, and whichever enrolled phone scans it claims the session.
@@ -279,9 +291,8 @@ export class SessionService {
     if (!s.answered || !s.shareId) return null;
     const share = this.store.shares.get(s.shareId)!;
     const failures = share.failures + 1;
-    const locked = failures >= LOCK_AFTER_FAILURES && share.status === 'active';
-    this.store.shares.update({ ...share, failures, status: locked ? 'locked' : share.status });
-    if (locked) for (const other of this.store.sessions.openForShare(share.id)) if (other.id !== s.id) this.end(other, 'LOCKED', now);
+    this.store.shares.update({ ...share, failures });
+    if (failures >= LOCK_AFTER_FAILURES) this.lock({ ...share, failures }, now); // s has ended already
     return Math.max(0, LOCK_AFTER_FAILURES - failures);
   }
 
@@ -304,11 +315,7 @@ export class SessionService {
         this.end(s, 'ERROR', now);
         return SessionErrors.certExpired();
       }
-      const cloudShare = JSON.parse(new TextDecoder().decode(this.sealer.open(share.sealedShare, `share:${share.id}`))) as CloudSm2Share | CloudRsaShare;
-      const out =
-        cloudShare.algorithm === 'sm2'
-          ? cloudSignRespond(cloudShare, { sessionId: s.id, digests: s.digests, step: 'awaiting-phone-commit' }, commit)
-          : cloudRsaSignRespond(cloudShare, { sessionId: s.id, hash: s.hash, digests: s.digests, step: 'awaiting-phone-request' }, commit);
+      const out = this.cloudStep(share, s.id, s.hash, s.digests, commit);
       const cosigning = { ...s, status: 'COSIGNING' as const, answered: true };
       this.store.sessions.update(cosigning);
       queueMicrotask(() => this.notify(cosigning));
@@ -325,7 +332,7 @@ export class SessionService {
       if (s.status !== 'COSIGNING') throw SessionErrors.finished();
       const share = this.store.shares.get(s.shareId!)!;
       const pk = this.publicKeyOf(share);
-      const alg: SignatureAlgorithm = pk.algorithm === 'sm2' ? 'sm2-with-sm3' : (`rsa-with-${s.hash}` as SignatureAlgorithm);
+      const alg = this.signatureAlgorithm(share, s.hash);
       const valid = signatures.length === s.digests.length && signatures.every((sig, i) => verifyDigestSignature(alg, pk, fromHex(s.digests[i]!), sig));
       if (!valid) {
         this.end(s, 'ERROR', now);
@@ -475,15 +482,9 @@ export class SessionService {
         return SessionErrors.locked();
       }
       this.store.shares.update({ ...share, failures: share.failures + 1 });
-      const pk = this.publicKeyOf(share);
-      const text = utf8(pinCheckText(deviceId, nonce));
-      const digest = toHex(pk.algorithm === 'sm2' ? sm2Digest(pk.point, text) : createHash('sha256').update(text).digest());
-      const cloudShare = JSON.parse(new TextDecoder().decode(this.sealer.open(share.sealedShare!, `share:${share.id}`))) as CloudSm2Share | CloudRsaShare;
-      const reply =
-        cloudShare.algorithm === 'sm2'
-          ? cloudSignRespond(cloudShare, { sessionId: checkId, digests: [digest], step: 'awaiting-phone-commit' }, commit)
-          : cloudRsaSignRespond(cloudShare, { sessionId: checkId, hash: 'sha256', digests: [digest], step: 'awaiting-phone-request' }, commit);
-      this.pinChecks.set(checkId, { deviceId, shareId: share.id, alg: pk.algorithm === 'sm2' ? 'sm2-with-sm3' : 'rsa-with-sha256', digest, expiresAt: now + this.options.sessionTimeoutSeconds * 1000 });
+      const { hash, digests } = this.sessionFields(share, { text: pinCheckText(deviceId, nonce) });
+      const reply = this.cloudStep(share, checkId, hash, digests, commit);
+      this.pinChecks.set(checkId, { deviceId, shareId: share.id, alg: this.signatureAlgorithm(share, hash), digest: digests[0]!, expiresAt: now + this.options.sessionTimeoutSeconds * 1000 });
       return { reply };
     });
     if (out instanceof CloudError) throw out;
