@@ -214,6 +214,27 @@ describe('an expired certificate', () => {
   });
 });
 
+describe('errors the doctor sees', () => {
+  it('network down, and a revoked certificate, each in Chinese and English with a stable code', async () => {
+    const { qr } = await enrollment('sm2');
+    const storage = memoryStorage();
+    const phone = await MedSignPhone.enroll(qr, '123456', { storage, ...FAST });
+    const offline = memoryStorage();
+    await offline.save(JSON.stringify({ ...JSON.parse(storage.value!), cloud: 'http://127.0.0.1:9' })); // nothing listens there
+    await expect((await MedSignPhone.load({ storage: offline })).pending()).rejects.toMatchObject({ code: 'NETWORK', zh: expect.stringContaining('网络不可用'), en: expect.stringContaining('network') });
+    const serial = parseCertificate(phone.certificate).serialNumber;
+    expect((await post(cloud.url, `/api/v1/admin/certificates/${serial}/revoke`, { reason: 1 }, admin)).status).toBe(200);
+    // revocation destroys the cloud's share, so the person has no usable key any more
+    await expect(phone.changePin('123456', '654321')).rejects.toMatchObject({ code: 'NO_ACTIVE_KEY', zh: expect.stringContaining('证书已吊销'), en: expect.stringContaining('revoked') });
+    await expect(phone.renew('123456')).rejects.toMatchObject({ code: 'NO_ACTIVE_KEY' });
+    // put on hold instead, the key is still there but unusable: CERT_REVOKED
+    const { qr: qr2 } = await enrollment('sm2');
+    const held = await MedSignPhone.enroll(qr2, '123456', { storage: memoryStorage(), ...FAST });
+    expect((await post(cloud.url, `/api/v1/admin/certificates/${parseCertificate(held.certificate).serialNumber}/hold`, {}, admin)).status).toBe(200);
+    await expect(held.changePin('123456', '654321')).rejects.toMatchObject({ code: 'CERT_REVOKED', zh: expect.stringContaining('冻结'), en: expect.stringContaining('on hold') });
+  });
+});
+
 describe('certificate status on the home screen', () => {
   it('names the holder, the algorithm and the end date (as openssl reads them), and warns 30 days before the end', async () => {
     const { employeeNo, qr } = await enrollment('rsa-1024');

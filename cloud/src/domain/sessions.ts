@@ -48,7 +48,7 @@ const HASH_BYTES: Record<HashAlgorithm, number> = { sm3: 32, sha256: 32, sha1: 2
 
 export const SessionErrors = {
   locked: () => new CloudError('LOCKED', 423, '签名密钥已锁定（连续多次验证失败），请联系管理员解锁', 'the signing key is locked after repeated failures; ask an administrator to unlock it'),
-  noKey: () => new CloudError('NO_ACTIVE_KEY', 409, '该人员没有可用的签名证书', 'this staff member has no usable signing key'),
+  noKey: () => new CloudError('NO_ACTIVE_KEY', 409, '该人员没有可用的签名证书（尚未激活，或证书已吊销），请联系管理员', 'this staff member has no usable signing key (not enrolled, or the certificate was revoked); ask an administrator'),
   certUnusable: () => new CloudError('CERT_REVOKED', 409, '签名证书已吊销或冻结', 'the signing certificate is revoked or on hold'),
   certExpired: () => new CloudError('CERT_EXPIRED', 409, '签名证书已过期（或尚未生效），不能签名；请联系管理员重新申请', 'the signing certificate has expired (or is not yet valid): no signing; ask an administrator for a new one'),
   finished: () => new CloudError('SESSION_FINISHED', 409, '该签名会话已结束', 'this session has already ended'),
