@@ -82,6 +82,17 @@ export function defineRoutes(services: Services): RouteTable {
 
   const json = [
     defineJson({
+      method: 'get',
+      path: '/api/v1/health',
+      summary: '健康检查 (liveness, and the cloud clock: agents fail over and check clock skew with it)',
+      auth: 'none',
+      response: z.object({ status: z.literal('ok'), time: z.string() }),
+      handler: () => {
+        services.pki.caPem('sm2-root'); // a database read: a cloud whose store is gone is not healthy
+        return { status: 'ok' as const, time: new Date().toISOString() };
+      },
+    }),
+    defineJson({
       method: 'post',
       path: '/api/v1/admin/login',
       summary: '管理员登录 (administrator login): a bearer token valid for 8 hours',
