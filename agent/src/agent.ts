@@ -100,7 +100,7 @@ export async function startAgent(config: AgentConfig, env: NodeJS.ProcessEnv = p
   }, 15_000);
   flushTimer.unref();
 
-  const registry = new Registry(allMethods(a));
+  const registry = new Registry(allMethods(a), (method, err) => log.error({ method, err: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }, 'unexpected error'));
   let port = config.port;
   const s = createAgentServer(a, registry, () => port);
   broadcast = s.broadcast;

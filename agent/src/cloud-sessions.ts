@@ -67,6 +67,10 @@ export class CloudSessions {
     let last = 'PENDING';
     for (;;) {
       const v = await this.a.cloud.request<AgentView>('GET', `/api/v1/agent/sessions/${opened.sessionId}?wait=25`, { auth: true, timeoutMs: 35_000 });
+      if (v.verificationCode && v.verificationCode !== op.verificationCode && op.kind === 'login') {
+        this.a.ops.update(op, { verificationCode: v.verificationCode });
+        emit('loginStatus', { operationId: op.operationId, status: v.status, verificationCode: v.verificationCode });
+      }
       if (v.status !== last) {
         last = v.status;
         emit('sessionStatus', { operationId: op.operationId, status: v.status });
@@ -82,8 +86,10 @@ export class CloudSessions {
       auth: true,
       body: { ...(employeeNo ? { employeeNo } : {}), workstation: this.workstation },
     });
-    this.a.ops.update(op, { verificationCode: opened.verificationCode, ...(opened.qr ? { qr: opened.qr } : {}) });
-    emit('loginStatus', { operationId: op.operationId, status: 'PENDING', verificationCode: opened.verificationCode, ...(opened.qr ? { qr: opened.qr } : {}) });
+    // a QR login has no code until a phone claims it (the code is over that doctor's challenge)
+    const shown = { ...(opened.verificationCode ? { verificationCode: opened.verificationCode } : {}), ...(opened.qr ? { qr: opened.qr } : {}) };
+    this.a.ops.update(op, shown);
+    emit('loginStatus', { operationId: op.operationId, status: 'PENDING', ...shown });
     const v = await this.waitFor(op, opened, emit);
     if (v.status !== 'OK' || !v.userSessionToken || !v.certificate) throw statusError(v.status);
     const der = new Uint8Array(Buffer.from(v.certificate, 'base64'));

@@ -65,5 +65,7 @@ export const Errors = {
 export function toAgentError(err: unknown): AgentError {
   if (err instanceof AgentError) return err;
   if (err instanceof MedSignError) return new AgentError(err.code, err.sor, 400, err.zh, err.en);
-  return Errors.internal();
+  const e = Errors.internal();
+  Object.defineProperty(e, 'cause', { value: err, enumerable: false }); // for the log; never sent
+  return e;
 }

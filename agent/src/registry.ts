@@ -50,7 +50,11 @@ export function describeIssues(error: z.ZodError): string {
 export class Registry {
   readonly methods = new Map<string, AnyMethod>();
 
-  constructor(methods: AnyMethod[]) {
+  constructor(
+    methods: AnyMethod[],
+    /** unexpected failures (bugs): logged with their message and stack, never with params */
+    private readonly onUnexpected: (method: string, err: unknown) => void = () => undefined,
+  ) {
     for (const m of methods) {
       if (this.methods.has(m.name)) throw new Error(`duplicate method ${m.name}`);
       this.methods.set(m.name, m);
@@ -66,9 +70,12 @@ export class Registry {
     try {
       out = await m.handler(parsed.data, ctx);
     } catch (err) {
-      throw toAgentError(err);
+      const e = toAgentError(err);
+      if (e.code === 'INTERNAL') this.onUnexpected(name, e.cause ?? err);
+      throw e;
     }
     const checked = m.result.safeParse(out);
+    if (!checked.success) this.onUnexpected(name, checked.error);
     if (!checked.success) throw new AgentError('INTERNAL', Errors.internal().sor, 500, '医签助手内部错误：结果格式不符', `internal agent error: result of ${name} does not match its schema`);
     return checked.data;
   }

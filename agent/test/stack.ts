@@ -4,6 +4,7 @@
  * one-time token. Nothing is mocked.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { WebSocket } from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MedSignPhone, memoryStorage, type PendingSession } from '../../mobile/src/index.js';
@@ -64,7 +65,7 @@ export function autoApprove(phone: MedSignPhone, decide: (s: PendingSession) => 
 }
 
 export async function startTestAgent(cloudUrls: string[], token: string | undefined, extra: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'medsign-agent-'))): Promise<RunningAgent & { dataDir: string; dispose(): Promise<void> }> {
-  const argv = ['--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--allowed-origin', ORIGIN, '--health-interval-ms', '300', ...cloudUrls.flatMap((u) => ['--cloud', u]), ...(token ? ['--registration-token', token] : []), ...extra];
+  const argv = ['--port', '0', '--data-dir', dataDir, '--log-level', process.env.AGENT_LOG ?? 'silent', '--allowed-origin', ORIGIN, '--health-interval-ms', '300', ...cloudUrls.flatMap((u) => ['--cloud', u]), ...(token ? ['--registration-token', token] : []), ...extra];
   const agent = await startAgent(loadConfig({ argv, env: {} }), {});
   return {
     ...agent,
@@ -87,4 +88,39 @@ export async function startCloudWithAdmin(args: string[] = []) {
   const cloud = await startTestCloud(undefined, {}, args);
   const admin = { authorization: `Bearer ${await adminToken(cloud.url)}` };
   return { cloud, admin };
+}
+
+/** A JSON-RPC 2.0 client over the agent's WebSocket, collecting its notifications. */
+export class RpcClient {
+  readonly events: { method: string; params: Record<string, any> }[] = [];
+  private next = 1;
+  private readonly waiting = new Map<number, (m: any) => void>();
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (raw) => {
+      const m = JSON.parse(raw.toString());
+      if (m.id !== undefined && this.waiting.has(m.id)) {
+        this.waiting.get(m.id)!(m);
+        this.waiting.delete(m.id);
+      } else if (m.method) this.events.push(m);
+    });
+  }
+  static connect(agentUrl: string, origin: string | undefined = ORIGIN): Promise<RpcClient> {
+    const ws = new WebSocket(`${agentUrl.replace('http', 'ws')}/v1/ws`, origin ? { headers: { origin } } : {});
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new RpcClient(ws)));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+  /** the whole reply: { result } or { error } */
+  send(method: string, params: unknown = {}): Promise<{ result?: any; error?: { code: number; message: string; data: any } }> {
+    const id = this.next++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  }
+  close() {
+    this.ws.close();
+  }
 }

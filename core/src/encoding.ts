@@ -96,3 +96,11 @@ export function fromBase64(text: string): Uint8Array {
 export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
+
+/**
+ * A fresh ArrayBuffer holding exactly these bytes. (`b.slice().buffer` is wrong for a Node
+ * Buffer: Buffer#slice is a view, so .buffer is the whole shared pool.)
+ */
+export function exactBuffer(b: Uint8Array): ArrayBuffer {
+  return Uint8Array.prototype.slice.call(b).buffer as ArrayBuffer;
+}

@@ -13,7 +13,7 @@ const EXPIRY_WARNING_DAYS = 30;
 function shown(a: AgentContext, op: Operation): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
-      if (op.verificationCode || op.status !== 'PENDING') {
+      if (op.verificationCode || op.qr || op.status !== 'PENDING') {
         a.ops.off('update', check);
         resolve();
       }
@@ -84,7 +84,7 @@ export function userMethods(a: AgentContext): AnyMethod[] {
             throw e;
           },
         );
-        if (p.wait ?? employeeNo !== undefined) {
+        if (p.wait ?? (employeeNo !== undefined)) {
           const user = await done;
           return { operationId: op.operationId, status: 'OK' as const, certId: user.certId, name: user.name, ...(op.verificationCode ? { verificationCode: op.verificationCode } : {}) };
         }

@@ -30,7 +30,7 @@ import { GeneralName, GeneralNames, Time } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 import { hash, type HashAlgorithm } from '../digest.js';
 import { childrenOf, readTlv } from '../der.js';
-import { equalBytes, toHex } from '../encoding.js';
+import { equalBytes, toHex, exactBuffer } from '../encoding.js';
 import { MedSignError, medsignError } from '../errors.js';
 import { normalizeOid, OID } from '../oids.js';
 import { HASH_OIDS, hashFromOid, SIGNATURE_ALGORITHMS, signatureAlgorithmFromOid, type SignatureAlgorithm } from '../pki/algorithms.js';
@@ -151,7 +151,7 @@ export function assembleSignedMessage(parts: SignedMessageParts): Uint8Array {
     signedAttrs: signedAttributes(parts, cert),
     signatureAlgorithm: signerAlgorithmIdentifier(parts.profile, parts.signatureAlgorithm),
     signature: new OctetString(parts.signature),
-    ...(parts.timestampToken ? { unsignedAttrs: [attribute(OID.signatureTimeStampToken, parts.timestampToken.slice().buffer as ArrayBuffer)] } : {}),
+    ...(parts.timestampToken ? { unsignedAttrs: [attribute(OID.signatureTimeStampToken, exactBuffer(parts.timestampToken))] } : {}),
   });
   const certs = parts.includeCertificate ? [parts.certificate, ...(parts.extraCertificates ?? [])] : (parts.extraCertificates ?? []);
   const types = CONTENT_TYPES[parts.profile];
@@ -162,7 +162,7 @@ export function assembleSignedMessage(parts: SignedMessageParts): Uint8Array {
       eContentType: parts.eContentType ?? types.data,
       ...(parts.detached ? {} : { eContent: new EncapsulatedContent({ single: new OctetString(parts.content) }) }),
     }),
-    ...(certs.length ? { certificates: new RawDerSet(certs.map((c) => c.slice().buffer as ArrayBuffer)) } : {}),
+    ...(certs.length ? { certificates: new RawDerSet(certs.map((c) => exactBuffer(c))) } : {}),
     signerInfos: new RawDerSet([AsnConvert.serialize(signerInfo)]),
   });
   return derOf(new ContentInfo({ contentType: types.signedData, content: AsnConvert.serialize(signedData) }));
@@ -348,7 +348,7 @@ export function setUnsignedAttribute(der: Uint8Array, type: string, value: Uint8
   const info = AsnConvert.parse(der, ContentInfo);
   const sd = AsnConvert.parse(info.content, RawSignedData);
   const si = AsnConvert.parse(sd.signerInfos[0]!, SignerInfo);
-  si.unsignedAttrs = [...(si.unsignedAttrs ?? []).filter((a) => a.attrType !== type), attribute(type, value.slice().buffer as ArrayBuffer)];
+  si.unsignedAttrs = [...(si.unsignedAttrs ?? []).filter((a) => a.attrType !== type), attribute(type, exactBuffer(value))];
   sd.signerInfos = new RawDerSet([AsnConvert.serialize(si)]);
   const out = derOf(new ContentInfo({ contentType: info.contentType, content: AsnConvert.serialize(sd) }));
   const after = parseSignedMessage(out);

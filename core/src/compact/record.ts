@@ -21,7 +21,7 @@
 import { AsnArray, AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from '@peculiar/asn1-schema';
 import { assembleSignedMessage, findSignerCertificate, parseSignedMessage, type SignedMessageParts } from '../cms/signed-data.js';
 import { hash } from '../digest.js';
-import { equalBytes, fromBase64, toBase64Url, toHex } from '../encoding.js';
+import { equalBytes, fromBase64, toBase64Url, toHex, exactBuffer } from '../encoding.js';
 import { MedSignError, medsignError } from '../errors.js';
 import { parseCertificate } from '../pki/certificate.js';
 import type { SignatureAlgorithm } from '../pki/algorithms.js';
@@ -85,7 +85,7 @@ export interface CompactRecordInfo {
 /** Find a certificate by the SHA-256 of its DER (hex). */
 export type CertificateStore = (sha256: string) => Uint8Array | undefined;
 
-const buf = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
+const buf = exactBuffer;
 
 /**
  * Make the compact record of a CMS made by signMessage. Refuses (NOT_SUPPORTED) a message the

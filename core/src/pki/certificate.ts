@@ -23,7 +23,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { assertSignedStructure } from '../der.js';
 import { hash } from '../digest.js';
-import { bytesToBigInt, toHex } from '../encoding.js';
+import { bytesToBigInt, toHex, exactBuffer } from '../encoding.js';
 import { medsignError } from '../errors.js';
 import { normalizeOid } from '../oids.js';
 import { runtime } from '../runtime/current.js';
@@ -62,7 +62,7 @@ export async function issueCertificate(request: CertificateRequest, signer: Sign
   const sigAlg = signatureAlgorithmIdentifier(signer.algorithm);
   const tbs = new TBSCertificate({
     version: Version.v3,
-    serialNumber: serial.slice().buffer as ArrayBuffer,
+    serialNumber: exactBuffer(serial),
     signature: sigAlg,
     issuer: request.issuer,
     validity: new Validity({ notBefore: request.notBefore, notAfter: request.notAfter }),
@@ -72,7 +72,7 @@ export async function issueCertificate(request: CertificateRequest, signer: Sign
   });
   const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
   const signature = await signer.sign(tbsDer);
-  const cert = new Certificate({ tbsCertificate: tbs, signatureAlgorithm: sigAlg, signatureValue: signature.slice().buffer as ArrayBuffer });
+  const cert = new Certificate({ tbsCertificate: tbs, signatureAlgorithm: sigAlg, signatureValue: exactBuffer(signature) });
   return new Uint8Array(AsnConvert.serialize(cert));
 }
 

@@ -14,6 +14,7 @@ import { signatureAlgorithmFromOid, signatureAlgorithmIdentifier, type Signature
 import { nameToString } from './name.js';
 import { publicKeyFromSpki, publicKeyToSpki, verifySignature, type PublicKey } from './public-key.js';
 import type { Signer } from './signer.js';
+import { exactBuffer } from '../encoding.js';
 
 /** The CertificationRequestInfo: the bytes the request's signature covers. */
 export function buildCsrInfo(subject: Name, publicKeySpki: Uint8Array, extensions: Extension[] = []): Uint8Array {
@@ -39,7 +40,7 @@ export function assembleCsr(infoDer: Uint8Array, algorithm: SignatureAlgorithm, 
   const csr = new CertificationRequest({
     certificationRequestInfo: info,
     signatureAlgorithm: signatureAlgorithmIdentifier(algorithm),
-    signature: signature.slice().buffer as ArrayBuffer,
+    signature: exactBuffer(signature),
   });
   return new Uint8Array(AsnConvert.serialize(csr));
 }

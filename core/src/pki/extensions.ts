@@ -26,7 +26,7 @@ import {
 } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 import { hash } from '../digest.js';
-import { bigIntToBytes, fromHex, toHex, utf8 } from '../encoding.js';
+import { bigIntToBytes, fromHex, toHex, utf8, exactBuffer } from '../encoding.js';
 import { medsignError } from '../errors.js';
 
 export const EXT_OIDS = {
@@ -194,7 +194,7 @@ function encodeCustomValue(type: CustomExtensionType, value: string, hashed: Uin
       const der = fromHex(value);
       const parsed = asn1js.fromBER(der);
       if (parsed.offset === -1 || parsed.offset !== der.length) throw medsignError('INPUT_INVALID', { en: 'value is not one DER element (hex)', zh: '值不是一个 DER 元素' });
-      return der.slice().buffer as ArrayBuffer;
+      return exactBuffer(der);
     }
   }
 }

@@ -9,7 +9,7 @@
  *
  * WebCrypto only, so the same code runs in Node and in the phone's browser.
  */
-import { fromBase64, toBase64, toHex, utf8 } from '../encoding.js';
+import { fromBase64, toBase64, toHex, utf8, exactBuffer } from '../encoding.js';
 import { medsignError } from '../errors.js';
 import { runtime } from '../runtime/current.js';
 
@@ -24,7 +24,7 @@ const subtle = (): SubtleCrypto => {
   if (!s) throw medsignError('ALGORITHM_UNSUPPORTED', { en: 'no WebCrypto subtle in this runtime' });
   return s;
 };
-const buf = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
+const buf = exactBuffer;
 const aad = (context: string) => buf(utf8(`medsign-share-transport-v1|${context}`));
 
 /** SHA-256 of the transport key's SPKI, hex: what the QR code carries. */

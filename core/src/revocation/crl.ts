@@ -7,7 +7,7 @@
 import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, AuthorityKeyIdentifier, Extension, Name, RevokedCertificate, Time } from '@peculiar/asn1-x509';
 import { childrenOf, readTlv, type Tlv } from '../der.js';
-import { bytesToBigInt, equalBytes, fromHex, toHex } from '../encoding.js';
+import { bytesToBigInt, equalBytes, fromHex, toHex, exactBuffer } from '../encoding.js';
 import { MedSignError, medsignError } from '../errors.js';
 import { normalizeOid } from '../oids.js';
 import { signatureAlgorithmFromOid, signatureAlgorithmIdentifier, type SignatureAlgorithm } from '../pki/algorithms.js';
@@ -201,7 +201,7 @@ class CertificateListDer {
   }
 }
 
-const buf = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
+const buf = exactBuffer;
 
 function unsignedIntegerDer(value: bigint): Uint8Array {
   const hex = value.toString(16);

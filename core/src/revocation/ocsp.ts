@@ -24,7 +24,7 @@ import {
 import * as asn1js from 'asn1js';
 import { childrenOf, readTlv, type Tlv } from '../der.js';
 import { hash, HASH_LENGTH, type HashAlgorithm } from '../digest.js';
-import { equalBytes, fromHex, toHex } from '../encoding.js';
+import { equalBytes, fromHex, toHex, exactBuffer } from '../encoding.js';
 import { MedSignError, medsignError } from '../errors.js';
 import { normalizeOid } from '../oids.js';
 import { HASH_OIDS, hashFromOid, signatureAlgorithmFromOid, signatureAlgorithmIdentifier, type SignatureAlgorithm } from '../pki/algorithms.js';
@@ -78,7 +78,7 @@ const NULL_PARAMS = new Uint8Array([0x05, 0x00]).buffer;
 /** accepted clock difference for thisUpdate/nextUpdate (OpenSSL's default is the same 5 minutes) */
 export const OCSP_CLOCK_SKEW_MS = 5 * 60_000;
 
-const buf = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
+const buf = exactBuffer;
 const seconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000); // GeneralizedTime without fractions (RFC 5280 §4.1.2.5.2)
 const malformed = (what: string) => medsignError('INPUT_INVALID', { en: `OCSP: ${what}`, zh: 'OCSP 数据格式错误' });
 

@@ -7,7 +7,7 @@ import { ECParameters, ECPrivateKey } from '@peculiar/asn1-ecc';
 import { PrivateKeyInfo } from '@peculiar/asn1-pkcs8';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { bytesToBigInt } from '../encoding.js';
+import { bytesToBigInt, exactBuffer } from '../encoding.js';
 import { medsignError } from '../errors.js';
 import { OID } from '../oids.js';
 import { runtime } from '../runtime/current.js';
@@ -40,7 +40,7 @@ const sm2Algorithm = (): AlgorithmIdentifier =>
 export function sm2PublicKeyToSpki(publicKey: Sm2Point): Uint8Array {
   const spki = new SubjectPublicKeyInfo({
     algorithm: sm2Algorithm(),
-    subjectPublicKey: encodePoint(publicKey).slice().buffer as ArrayBuffer,
+    subjectPublicKey: exactBuffer(encodePoint(publicKey)),
   });
   return new Uint8Array(AsnConvert.serialize(spki));
 }
@@ -62,7 +62,7 @@ export function sm2PrivateKeyToPkcs8(d: bigint, publicKey: Sm2Point = sm2PublicK
   const ecKey = new ECPrivateKey({
     version: 1,
     privateKey: new OctetString(scalarToBytes(d)),
-    publicKey: encodePoint(publicKey).slice().buffer as ArrayBuffer,
+    publicKey: exactBuffer(encodePoint(publicKey)),
   });
   const info = new PrivateKeyInfo({
     version: 0,
