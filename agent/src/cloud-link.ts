@@ -42,6 +42,8 @@ function mapCloudError(status: number, body: { code?: string; message?: string }
       return Errors.certRevoked();
     case 'CERT_EXPIRED':
       return Errors.certExpired();
+    case 'NO_ACTIVE_KEY':
+      return Errors.noKey();
     case 'LOCKED':
     case 'KEY_LOCKED':
       return Errors.keyLocked();

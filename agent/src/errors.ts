@@ -50,6 +50,7 @@ export const Errors = {
   cancelled: make('CANCELLED', SOR.SignDataErr, 409, '签名已取消', 'the signing was cancelled'),
   certRevoked: make('CERT_REVOKED', SOR.CertRevokedErr, 409, '签名证书已吊销或冻结，不能签名；请联系管理员', 'the signing certificate is revoked or on hold: no signing; contact an administrator'),
   certExpired: make('CERT_EXPIRED', SOR.CertHasExpiredErr, 409, '签名证书已过期，请在手机上在线更新或联系管理员', 'the signing certificate has expired: renew it on the phone or contact an administrator'),
+  noKey: make('NO_ACTIVE_KEY', SOR.KeyNotFountErr, 409, '该医生没有可用的签名密钥（证书已吊销，或尚未激活），请联系管理员', 'this doctor has no usable signing key (the certificate was revoked, or is not enrolled): contact an administrator'),
   keyLocked: make('KEY_LOCKED', SOR.KeyNotFountErr, 409, 'PIN 错误次数过多，签名密钥已锁定，请联系管理员解锁', 'too many wrong PINs: the signing key is locked; ask an administrator to unlock it'),
   signFailed: make('SIGN_FAILED', SOR.SignDataErr, 502, '签名失败', 'signing failed', true),
   badSignatureFromCloud: make('SIGNATURE_INVALID', SOR.SignDataErr, 502, '云端返回的签名未通过本机校验，已丢弃', 'a signature from the cloud failed the local check and was discarded'),

@@ -1,0 +1,91 @@
+/**
+ * What the user must see clearly when signing does not happen: the doctor refuses, the phone
+ * never answers, the certificate is revoked while the phone is deciding, the login expired.
+ * Each error carries a stable code, the GM/T 0020 SOR code, and a Chinese + English message.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOR } from '@medsign/core';
+import { post } from '../../cloud/test/phone.js';
+import { autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from './stack.js';
+
+let s: Awaited<ReturnType<typeof startCloudWithAdmin>>;
+let agent: Awaited<ReturnType<typeof startTestAgent>>;
+
+beforeAll(async () => {
+  // a 5-second session timeout, so that "the phone never answered" is quick to test
+  const cfg = join(mkdtempSync(join(tmpdir(), 'medsign-cfg-')), 'cloud.json');
+  writeFileSync(cfg, JSON.stringify({ sessionTimeoutSeconds: 5 }));
+  s = await startCloudWithAdmin(['--config', cfg]);
+  agent = await startTestAgent([s.cloud.url], await registrationToken(s.cloud.url, s.admin));
+});
+afterAll(async () => {
+  await agent?.dispose();
+  await s?.cloud.dispose();
+});
+
+async function loggedIn(alg: 'sm2' | 'rsa-2048', decide: Parameters<typeof autoApprove>[1]) {
+  const d = await enrollDoctor(s.cloud.url, s.admin, alg);
+  const login = autoApprove(d.phone);
+  const r = await call(agent.url, 'login', { employeeNo: d.employeeNo });
+  await login.stop();
+  expect(r.status).toBe(200);
+  return { ...d, certId: r.json.certId as string, auto: autoApprove(d.phone, decide) };
+}
+
+describe('failures the user sees', () => {
+  it('the doctor refuses on the phone: USER_REFUSED, SOR_SignDataErr, in Chinese and English', async () => {
+    const d = await loggedIn('sm2', () => 'reject');
+    const r = await call(agent.url, 'signData', { certId: d.certId, text: '医嘱' });
+    await d.auto.stop();
+    expect(r.status).toBe(409);
+    expect(r.json).toMatchObject({ code: 'USER_REFUSED', sor: SOR.SignDataErr, retryable: false });
+    expect(r.json.message).toMatch(/拒绝.*\(the doctor refused/);
+  });
+
+  it('the phone never answers: TIMEOUT, SOR_TimeoutErr, retryable', async () => {
+    const d = await loggedIn('rsa-2048', () => 'ignore');
+    const r = await call(agent.url, 'signData', { certId: d.certId, text: '会诊记录' });
+    await d.auto.stop();
+    expect(r.json).toMatchObject({ code: 'TIMEOUT', sor: SOR.TimeoutErr, retryable: true });
+  });
+
+  it('the certificate is revoked while the phone is deciding: CERT_REVOKED; validateCert then says −3 (OCSP, live)', async () => {
+    const d = await loggedIn('sm2', () => 'ignore');
+    const pending = await call(agent.url, 'signData', { certId: d.certId, text: '手术同意书', wait: false });
+    expect(pending.json.status).toBe('PENDING');
+    const before = await call(agent.url, 'validateCert', { certId: d.certId });
+    expect(before.json.code).toBe(0);
+    const rev = await post(s.cloud.url, `/api/v1/admin/certificates/${d.certId}/revoke`, { reason: 1 }, s.admin);
+    expect(rev.status).toBe(200);
+    const st = await call(agent.url, 'getStatus', { operationId: pending.json.operationId, wait: 20 });
+    await d.auto.stop();
+    expect(st.json.operation).toMatchObject({ status: 'FAILED', error: { code: 'CERT_REVOKED', sor: SOR.CertRevokedErr } });
+    // the agent's cached CRL predates the revocation; the live OCSP answer finds it
+    const after = await call(agent.url, 'validateCert', { certId: d.certId });
+    expect(after.json).toMatchObject({ code: -3, valid: false });
+    // the revocation destroyed the cloud's key share: no further signing at all
+    const again = await call(agent.url, 'signData', { certId: d.certId, text: '再签' });
+    expect(again.json).toMatchObject({ code: 'NO_ACTIVE_KEY', sor: SOR.KeyNotFountErr });
+  });
+
+  it('a login ended at the cloud: NOT_LOGGED_IN, and the user leaves the list', async () => {
+    const d = await loggedIn('sm2', () => 'approve');
+    const users = agent.context.state.users().filter((u) => u.certId === d.certId);
+    // end the user session at the cloud behind the agent's back (as an expiry would)
+    await s.cloud.services.sessions.logout(agent.context.state.agentId!, users[0]!.userSessionToken);
+    const r = await call(agent.url, 'signData', { certId: d.certId, text: '过期' });
+    await d.auto.stop();
+    expect(r.json).toMatchObject({ code: 'NOT_LOGGED_IN', sor: SOR.NotInitializeErr });
+    expect(r.json.message).toMatch(/重新登录/);
+    expect((await call(agent.url, 'getUserList')).json.userList).not.toContain(d.certId);
+  });
+
+  it('a certId nobody is logged in with: CERT_NOT_FOUND (SOR_CertNotFountErr)', async () => {
+    const r = await call(agent.url, 'signMessage', { certId: 'ABCDEF0123', text: 'x' });
+    expect(r.status).toBe(404);
+    expect(r.json).toMatchObject({ code: 'CERT_NOT_FOUND', sor: SOR.CertNotFountErr });
+  });
+});
