@@ -86,7 +86,7 @@ describe('Host and Origin', () => {
     expect(bad.headers['access-control-allow-private-network']).toBeUndefined();
   });
 
-  it('listens on loopback only: the machine's other addresses refuse the connection', async () => {
+  it('listens on loopback only: the machine’s other addresses refuse the connection', async () => {
     const outside = Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
     for (const address of outside) {
       await expect(fetch(`http://${address}:${agent.port}/v1/getVersion`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(3000) })).rejects.toThrow();
