@@ -225,7 +225,8 @@ export class Signing {
       } catch (err) {
         const e = toAgentError(err);
         this.d.ops.fail(op, e);
-        this.d.log.warn({ code: e.code, count: group.length }, 'deferred batch not signed');
+        const cause = e.code === 'INTERNAL' && e.cause instanceof Error ? { cause: e.cause.stack ?? e.cause.message } : {};
+        this.d.log.warn({ code: e.code, count: group.length, ...cause }, 'deferred batch not signed');
         // the doctor's answer is final; a lost link or an expired login leaves the items for later
         if (e.retryable || e.code === 'NOT_LOGGED_IN') continue;
         for (const it of group) {

@@ -63,7 +63,7 @@ export class AgentState {
   private withCert(u: StoredUser): User {
     let cert = this.parsed.get(u.certId);
     if (!cert) {
-      cert = parseCertificate(Buffer.from(u.certificate, 'base64'));
+      cert = parseCertificate(new Uint8Array(Buffer.from(u.certificate, 'base64')));
       this.parsed.set(u.certId, cert);
     }
     return { ...u, cert };

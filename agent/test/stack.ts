@@ -37,6 +37,7 @@ export async function enrollDoctor(cloudUrl: string, admin: Record<string, strin
 export function autoApprove(phone: MedSignPhone, decide: (s: PendingSession) => 'approve' | 'reject' | 'ignore' = () => 'approve') {
   const seen = new Set<string>();
   const codes: string[] = [];
+  const sessions: PendingSession[] = [];
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -45,6 +46,7 @@ export function autoApprove(phone: MedSignPhone, decide: (s: PendingSession) => 
           if (seen.has(s.sessionId)) continue;
           seen.add(s.sessionId);
           codes.push(s.verificationCode);
+          sessions.push(s);
           const d = decide(s);
           if (d === 'approve') await phone.approve(s, PIN);
           else if (d === 'reject') await phone.reject(s.sessionId);
@@ -57,6 +59,7 @@ export function autoApprove(phone: MedSignPhone, decide: (s: PendingSession) => 
   })();
   return {
     codes,
+    sessions,
     async stop() {
       running = false;
       await loop;
