@@ -52,13 +52,19 @@ describe('deferred signing (补签)', () => {
     procs.push(agent);
     const login = autoApprove(d.phone);
     const l = await call(agent.url, 'login', { employeeNo: d.employeeNo });
-    await login.stop();
     const certId = l.json.certId as string;
+    const before = await call(agent.url, 'signMessage', { certId, text: '断网前签的病历' });
+    await login.stop();
     const certPem = toPem(Buffer.from((await call(agent.url, 'exportUserCert', { certId })).json.certificate, 'base64'), 'CERTIFICATE');
 
     await cloud.kill();
     const offline = await until(() => call(agent.url, 'getStatus'), (r) => r.json.cloud.online === false, 10_000);
     expect(offline.json.cloud.online).toBe(false);
+
+    // local verification works offline: cached CA certificates and CRLs
+    const offlineCheck = await call(agent.url, 'verifySignedMessage', { signedMessage: before.json.signedMessage });
+    expect(offlineCheck.json).toMatchObject({ valid: true, indication: 'TOTAL_PASSED' });
+    expect((await call(agent.url, 'validateCert', { certId })).json.code).toBe(0);
 
     const raw = await call(agent.url, 'signData', { certId, text: '急诊病历（断网）', deferred: true });
     expect(raw.json).toMatchObject({ deferred: true, ticket: expect.any(String) });

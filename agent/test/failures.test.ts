@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOR } from '@medsign/core';
 import { post } from '../../cloud/test/phone.js';
-import { autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from './stack.js';
+import { RpcClient, autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from './stack.js';
 
 let s: Awaited<ReturnType<typeof startCloudWithAdmin>>;
 let agent: Awaited<ReturnType<typeof startTestAgent>>;
@@ -17,7 +17,8 @@ let agent: Awaited<ReturnType<typeof startTestAgent>>;
 beforeAll(async () => {
   // a 5-second session timeout, so that "the phone never answered" is quick to test
   const cfg = join(mkdtempSync(join(tmpdir(), 'medsign-cfg-')), 'cloud.json');
-  writeFileSync(cfg, JSON.stringify({ sessionTimeoutSeconds: 5 }));
+  // and 20-day certificates, so that the expiry warning shows at login
+  writeFileSync(cfg, JSON.stringify({ sessionTimeoutSeconds: 5, certificateDays: 20 }));
   s = await startCloudWithAdmin(['--config', cfg]);
   agent = await startTestAgent([s.cloud.url], await registrationToken(s.cloud.url, s.admin));
 });
@@ -47,7 +48,12 @@ describe('failures the user sees', () => {
 
   it('the phone never answers: TIMEOUT, SOR_TimeoutErr, retryable', async () => {
     const d = await loggedIn('rsa-2048', () => 'ignore');
-    const r = await call(agent.url, 'signData', { certId: d.certId, text: '会诊记录' });
+    const waiting = call(agent.url, 'signData', { certId: d.certId, text: '会诊记录' });
+    // meanwhile an HTTP caller (a C/S app) reads the code to show from getStatus: the phone's code
+    while (d.auto.codes.length === 0) await new Promise((r) => setTimeout(r, 50));
+    const st = await call(agent.url, 'getStatus');
+    expect(st.json.pending).toEqual([expect.objectContaining({ method: 'signData', certId: d.certId, verificationCode: d.auto.codes[0] })]);
+    const r = await waiting;
     await d.auto.stop();
     expect(r.json).toMatchObject({ code: 'TIMEOUT', sor: SOR.TimeoutErr, retryable: true });
   });
@@ -81,6 +87,22 @@ describe('failures the user sees', () => {
     expect(r.json).toMatchObject({ code: 'NOT_LOGGED_IN', sor: SOR.NotInitializeErr });
     expect(r.json.message).toMatch(/重新登录/);
     expect((await call(agent.url, 'getUserList')).json.userList).not.toContain(d.certId);
+  });
+
+  it('a login over the WebSocket: loginStatus events, and certExpiring for a certificate ending within 30 days', async () => {
+    const d = await enrollDoctor(s.cloud.url, s.admin, 'sm2');
+    const auto = autoApprove(d.phone);
+    const rpc = await RpcClient.connect(agent.url);
+    const r = await rpc.send('login', { employeeNo: d.employeeNo });
+    await auto.stop();
+    expect(r.result).toMatchObject({ status: 'OK', certId: expect.any(String) });
+    const statuses = rpc.events.filter((e) => e.method === 'loginStatus').map((e) => e.params.status);
+    expect(statuses[0]).toBe('PENDING');
+    expect(statuses.at(-1)).toBe('OK');
+    const expiring = rpc.events.find((e) => e.method === 'certExpiring');
+    expect(expiring?.params).toMatchObject({ certId: r.result.certId, daysLeft: expect.any(Number) });
+    expect(expiring!.params.daysLeft).toBeLessThanOrEqual(20);
+    rpc.close();
   });
 
   it('a certId nobody is logged in with: CERT_NOT_FOUND (SOR_CertNotFountErr)', async () => {
