@@ -440,7 +440,7 @@ async function main() {
     row('agent, WebSocket JSON-RPC (ws, one connection)', ws);
     row('bare node:http server, same JSON (floor)', bareHttp);
     row('bare ws server, same JSON (floor)', bareWs);
-    out(`| registry dispatch alone (zod params + result) | ${f3(dispatch.p50)} | ${f3(dispatch.p99)} | | | |`);
+    out(`| registry dispatch alone (zod params + result) | ${dispatch.p50.toFixed(4)} | ${dispatch.p99.toFixed(4)} | | | |`);
     out();
     out(`### signBatch of ${BATCH.toLocaleString('en-US')} items (format raw), WebSocket, phone auto-approving; median of ${RUNS} runs after a warm-up`);
     out();

@@ -37,12 +37,13 @@ export function allMethods(a: AgentContext): AnyMethod[] {
 
 /** Register with the cloud on the first start (the token is one-time); later starts reuse the credential. */
 async function register(a: AgentContext): Promise<void> {
-  if (a.state.credential) {
-    a.cloud.credential = a.state.credential;
-    return;
-  }
+  // a credential given in the configuration wins over the stored one (the administrator's explicit choice)
   if (a.config.credential) {
     a.cloud.credential = a.config.credential;
+    return;
+  }
+  if (a.state.credential) {
+    a.cloud.credential = a.state.credential;
     return;
   }
   if (!a.config.registrationToken) {
@@ -65,7 +66,7 @@ export async function startAgent(config: AgentConfig, env: NodeJS.ProcessEnv = p
   const key = loadOrCreateKey(config.dataDir, env);
   const state = new AgentState(config.dataDir, key);
   const trust = new TrustStore(config.dataDir);
-  const journal = new Journal(config.dataDir, key);
+  const journal = new Journal(config.dataDir, key, (message) => log.error(message));
   const ops = new Operations();
   const cloud = new CloudLink(config.cloudUrls, { intervalMs: config.healthIntervalMs, log });
   const sessions = new CloudSessions({ cloud, state, trust, ops, log, workstation: config.workstation });
@@ -95,6 +96,7 @@ export async function startAgent(config: AgentConfig, env: NodeJS.ProcessEnv = p
     void trust.refresh(cloud).then(() => a.signing.flushDeferred());
   });
   cloud.on('failover', (url: string) => a.broadcast('cloudStatus', { online: cloud.online, url }));
+  cloud.on('offline', () => a.broadcast('cloudStatus', { online: false, url: cloud.active.url }));
   const flushTimer = setInterval(() => {
     if (journal.pending().length && cloud.online) void a.signing.flushDeferred();
   }, 15_000);

@@ -121,6 +121,7 @@ export class CloudLink extends EventEmitter {
     );
     this.choose();
     if (!wasOnline && this.online) this.emit('online');
+    if (wasOnline && !this.online) this.emit('offline');
   }
 
   private choose(): void {

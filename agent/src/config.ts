@@ -46,6 +46,10 @@ const ENV: Record<string, keyof AgentConfig> = {
   MEDSIGN_LOG_LEVEL: 'logLevel',
   MEDSIGN_WORKSTATION: 'workstation',
   MEDSIGN_DEFERRED_SIGNING: 'deferredSigning',
+  MEDSIGN_AGENT_HEALTH_INTERVAL_MS: 'healthIntervalMs',
+  MEDSIGN_AGENT_MAX_BODY_BYTES: 'maxBodyBytes',
+  MEDSIGN_AGENT_MAX_BATCH: 'maxBatch',
+  MEDSIGN_AGENT_RATE_LIMIT: 'requestsPerMinutePerOrigin',
 };
 const LISTS = new Set<keyof AgentConfig>(['cloudUrls', 'allowedOrigins']);
 
@@ -59,6 +63,10 @@ const FLAGS: Record<string, keyof AgentConfig> = {
   '--workstation': 'workstation',
   '--deferred-signing': 'deferredSigning',
   '--health-interval-ms': 'healthIntervalMs',
+  '--credential': 'credential',
+  '--max-body-bytes': 'maxBodyBytes',
+  '--max-batch': 'maxBatch',
+  '--rate-limit': 'requestsPerMinutePerOrigin',
 };
 
 export function loadConfig({ argv = [], env = process.env }: { argv?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): AgentConfig {
@@ -68,7 +76,7 @@ export function loadConfig({ argv = [], env = process.env }: { argv?: readonly s
   const file = i0 >= 0 ? args[i0 + 1] : env.MEDSIGN_AGENT_CONFIG;
   if (file) {
     try {
-      Object.assign(raw, JSON.parse(readFileSync(file, 'utf8')));
+      Object.assign(raw, JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''))); // Notepad's BOM
     } catch (err) {
       throw new Error(`配置文件无法读取 (cannot read config file) ${file}: ${(err as Error).message}`);
     }

@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
-import { loadOrCreateKey } from './sealed-store.js';
+import { readKey } from './sealed-store.js';
 import { AgentState } from './state.js';
 
 export interface Check {
@@ -42,8 +42,10 @@ export async function runDoctor(config: AgentConfig, env: NodeJS.ProcessEnv = pr
   let credential = config.credential;
   if (existsSync(join(config.dataDir, 'agent-state.enc'))) {
     try {
-      const state = new AgentState(config.dataDir, loadOrCreateKey(config.dataDir, env));
-      credential ??= state.credential;
+      const key = readKey(config.dataDir, env);
+      if (!key) throw new Error(`agent.key 缺失，无法解密 agent-state.enc (agent.key is missing: agent-state.enc cannot be opened)`);
+      const state = new AgentState(config.dataDir, key);
+      credential ??= state.credential; // the configured credential wins, as in the agent
       checks.push({ name: '本机凭据 stored credential', ok: !!credential, detail: credential ? `已注册 registered (agent ${state.agentId ?? '?'}); 已登录用户 ${state.users().length} logged-in users` : '未注册 not registered', ...(credential ? {} : { fix: '用管理员提供的注册令牌启动：medsign-agent --registration-token <token>' }) });
     } catch (err) {
       checks.push({ name: '本机凭据 stored credential', ok: false, detail: (err as Error).message, fix: '恢复 agent.key，或删除 agent-state.enc 后重新注册 (restore agent.key, or delete agent-state.enc and register again)' });
@@ -67,7 +69,9 @@ export async function runDoctor(config: AgentConfig, env: NodeJS.ProcessEnv = pr
       const bad = Number.isFinite(skew) && Math.abs(skew) > SKEW_WARN_MS;
       checks.push({ name: `时钟偏差 clock skew (${url})`, ok: !bad, detail: Number.isFinite(skew) ? `${Math.round(skew)} ms` : '未知 unknown', ...(bad ? { fix: '校准本机时间（NTP），签名时间与时间戳依赖它 (sync the clock with NTP)' } : {}) });
     } catch (err) {
-      checks.push({ name: `云端 cloud ${url}`, ok: false, detail: `不可达 unreachable: ${(err as Error).message}`, fix: '检查网络、防火墙与云端地址 (check the network, firewall and the URL)' });
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      checks.push({ name: `云端 cloud ${url}`, ok: false, detail: `不可达 unreachable: ${why}`, fix: '检查网络、防火墙与云端地址 (check the network, firewall and the URL)' });
     }
   }
 

@@ -54,6 +54,7 @@ export const Errors = {
   keyLocked: make('KEY_LOCKED', SOR.KeyNotFountErr, 409, 'PIN 错误次数过多，签名密钥已锁定，请联系管理员解锁', 'too many wrong PINs: the signing key is locked; ask an administrator to unlock it'),
   signFailed: make('SIGN_FAILED', SOR.SignDataErr, 502, '签名失败', 'signing failed', true),
   badSignatureFromCloud: make('SIGNATURE_INVALID', SOR.SignDataErr, 502, '云端返回的签名未通过本机校验，已丢弃', 'a signature from the cloud failed the local check and was discarded'),
+  fileAccessDenied: make('FILE_ACCESS_DENIED', SOR.FileErr, 403, '网页不能按路径签名或验证本机文件，请在页面中读取文件后用 signData/signMessage', 'a web page may not sign or verify workstation files by path: read the file in the page and use signData/signMessage'),
   fileError: make('FILE_ERROR', SOR.FileErr, 400, '文件无法读取', 'the file cannot be read'),
   operationNotFound: make('OPERATION_NOT_FOUND', SOR.IndataErr, 404, '没有这个操作编号（可能已过期）', 'no such operation id (it may have expired)'),
   ticketNotFound: make('TICKET_NOT_FOUND', SOR.IndataErr, 404, '没有这个补签凭据', 'no such deferred-signing ticket'),

@@ -5,7 +5,7 @@
  * line (a crash mid-write) is skipped. On start the file is compacted to the open items and
  * the results of the last 7 days.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { CmsProfile, SignatureAlgorithm } from '@medsign/core';
@@ -22,7 +22,7 @@ export interface DeferredItem {
   /** signData/signHash: the digest to sign, hex */
   digest?: string;
   /** signMessage: built when the cloud is back (the signing time is the real one) */
-  message?: { content: string; detached: boolean; profile: CmsProfile; timestamp: boolean };
+  message?: { content: string; detached: boolean; profile: CmsProfile; timestamp: boolean; compact?: boolean };
 }
 
 export interface DeferredOutcome {
@@ -46,6 +46,7 @@ export class Journal {
   constructor(
     dataDir: string,
     private readonly key: Key,
+    private readonly onProblem: (message: string) => void = () => undefined,
   ) {
     this.file = join(dataDir, 'deferred.journal');
     this.load();
@@ -53,19 +54,27 @@ export class Journal {
 
   private load(): void {
     if (!existsSync(this.file)) return;
-    for (const text of readFileSync(this.file, 'utf8').split('\n')) {
-      if (!text.trim()) continue;
+    const texts = readFileSync(this.file, 'utf8').split('\n').filter((t) => t.trim());
+    let unreadable = 0;
+    texts.forEach((text, i) => {
       let line: Line;
       try {
         line = JSON.parse(open(this.key, text.trim(), PURPOSE)) as Line;
       } catch {
-        continue; // a torn write at a crash
+        if (i < texts.length - 1) unreadable++; // only the last line can be a torn write
+        return;
       }
       if (line.t === 'add') this.items.set(line.item.ticket, line.item);
       else {
         this.items.delete(line.outcome.ticket);
         this.outcomes.set(line.outcome.ticket, line.outcome);
       }
+    });
+    if (unreadable) {
+      // a wrong key or a damaged file: keep it for an administrator rather than compact it away
+      const kept = `${this.file}.unreadable-${Date.now()}`;
+      renameSync(this.file, kept);
+      this.onProblem(`${unreadable} 条补签记录无法解密，原文件已保留为 ${kept} (${unreadable} journal lines cannot be opened: wrong agent.key or a damaged file; kept as ${kept})`);
     }
     const cutoff = Date.now() - KEEP_RESULTS_MS;
     for (const [t, o] of this.outcomes) if (Date.parse(o.finishedAt) < cutoff) this.outcomes.delete(t);
@@ -73,10 +82,11 @@ export class Journal {
     writeFileAtomic(this.file, lines.map((l) => seal(this.key, JSON.stringify(l), PURPOSE) + '\n').join(''));
   }
 
+  /** Append one sealed line and fsync it (through a writable handle: Windows refuses fsync on a read-only one). */
   private append(line: Line): void {
-    appendFileSync(this.file, seal(this.key, JSON.stringify(line), PURPOSE) + '\n', { mode: 0o600 });
-    const fd = openSync(this.file, 'r');
+    const fd = openSync(this.file, 'a', 0o600);
     try {
+      writeSync(fd, seal(this.key, JSON.stringify(line), PURPOSE) + '\n');
       fsyncSync(fd);
     } finally {
       closeSync(fd);

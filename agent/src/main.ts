@@ -24,6 +24,11 @@ flags (also a JSON file via --config, or MEDSIGN_* environment variables):
   --log-level LEVEL              fatal|error|warn|info|debug|silent
   --workstation NAME             shown on the doctor's phone (default: host name)
   --deferred-signing MODE        off|per-call|auto (补签)
+  --credential CRED              a credential issued elsewhere (else the stored one)
+  --health-interval-ms N         cloud health-check interval (default 1000)
+  --max-body-bytes N             request size limit (default 33554432)
+  --max-batch N                  items per signBatch (default 1000)
+  --rate-limit N                 requests per minute per origin (default 6000)
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -10,18 +10,24 @@ import { dirname, join } from 'node:path';
 
 export type Key = Buffer;
 
-export function loadOrCreateKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Key {
+/** The key, if there is one (MEDSIGN_AGENT_KEK or agent.key); never creates it (doctor uses this). */
+export function readKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Key | undefined {
   if (env.MEDSIGN_AGENT_KEK) {
     const k = Buffer.from(env.MEDSIGN_AGENT_KEK, 'base64');
     if (k.length !== 32) throw new Error('MEDSIGN_AGENT_KEK 必须是 32 字节的 base64 (must be 32 bytes, base64)');
     return k;
   }
   const file = join(dataDir, 'agent.key');
-  if (existsSync(file)) {
-    const k = readFileSync(file);
-    if (k.length !== 32) throw new Error(`${file} 已损坏 (is damaged): expected 32 bytes`);
-    return k;
-  }
+  if (!existsSync(file)) return undefined;
+  const k = readFileSync(file);
+  if (k.length !== 32) throw new Error(`${file} 已损坏 (is damaged): expected 32 bytes`);
+  return k;
+}
+
+export function loadOrCreateKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Key {
+  const existing = readKey(dataDir, env);
+  if (existing) return existing;
+  const file = join(dataDir, 'agent.key');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const k = randomBytes(32);
   writeFileSync(file, k, { mode: 0o600, flag: 'wx' });

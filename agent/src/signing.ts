@@ -35,6 +35,9 @@ export type SignRequest =
   | { kind: 'raw'; digest: Uint8Array; summary: string }
   | { kind: 'cms'; content: Uint8Array; detached: boolean; profile: CmsProfile; timestamp: boolean; compact: boolean; summary: string };
 
+/** After a deferred batch went unanswered, wait this long before asking the phone again. */
+const DEFERRED_QUIET_MS = 10 * 60_000;
+
 export type SignOutput = { signature: string } | { signedMessage: string; compact?: string };
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
@@ -55,6 +58,7 @@ export class Signing {
   /** GM/T 0020 SOF_SetSignMethod is per application: here per client (browser origin or "native"). */
   private readonly signMethods = new Map<string, number>();
   private flushing: Promise<void> | undefined;
+  private readonly quietUntil = new Map<string, number>();
 
   constructor(private readonly d: SigningDeps) {}
 
@@ -188,20 +192,29 @@ export class Signing {
     return { deferred: true, ticket: saved.ticket };
   }
 
-  /** Send the journal's items as one batch session per logged-in user. One flush at a time. */
+  /** Send the journal's items as one batch session per logged-in user (users in parallel). One flush at a time. */
   flushDeferred(): Promise<void> {
     this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
+  /** A new login of this user: their unanswered items may be asked again now. */
+  resumeDeferred(certId: string): Promise<void> {
+    this.quietUntil.delete(certId);
+    return this.flushDeferred();
+  }
+
   private async flush(): Promise<void> {
     const byUser = new Map<string, DeferredItem[]>();
     for (const item of this.d.journal.pending()) byUser.set(item.certId, [...(byUser.get(item.certId) ?? []), item]);
-    for (const [certId, items] of byUser) {
-      const user = this.d.state.user(certId);
-      if (!user || !this.d.cloud.online) continue; // waits for the user's next login, or the cloud
-      for (let i = 0; i < items.length; i += 1000) await this.flushGroup(user, items.slice(i, i + 1000));
-    }
+    await Promise.all(
+      [...byUser].map(async ([certId, items]) => {
+        const user = this.d.state.user(certId);
+        // waits for the user's next login, the cloud, or the end of a quiet period after an unanswered batch
+        if (!user || !this.d.cloud.online || (this.quietUntil.get(certId) ?? 0) > Date.now()) return;
+        for (let i = 0; i < items.length; i += 1000) await this.flushGroup(user, items.slice(i, i + 1000));
+      }),
+    );
   }
 
   private async flushGroup(user: User, items: DeferredItem[]): Promise<void> {
@@ -212,7 +225,7 @@ export class Signing {
       const op = this.d.ops.create('sign', 'deferred', 'deferred', group.length, user.certId);
       const requests: SignRequest[] = group.map((it) =>
         it.message
-          ? { kind: 'cms', content: new Uint8Array(Buffer.from(it.message.content, 'base64')), detached: it.message.detached, profile: it.message.profile, timestamp: it.message.timestamp, compact: false, summary: it.summary }
+          ? { kind: 'cms', content: new Uint8Array(Buffer.from(it.message.content, 'base64')), detached: it.message.detached, profile: it.message.profile, timestamp: it.message.timestamp, compact: it.message.compact ?? false, summary: it.summary }
           : { kind: 'raw', digest: new Uint8Array(Buffer.from(it.digest!, 'hex')), summary: it.summary },
       );
       try {
@@ -227,7 +240,9 @@ export class Signing {
         this.d.ops.fail(op, e);
         const cause = e.code === 'INTERNAL' && e.cause instanceof Error ? { cause: e.cause.stack ?? e.cause.message } : {};
         this.d.log.warn({ code: e.code, count: group.length, ...cause }, 'deferred batch not signed');
-        // the doctor's answer is final; a lost link or an expired login leaves the items for later
+        // the doctor's answer is final; a lost link or an expired login leaves the items for later;
+        // an unanswered batch is not put to the phone again for a while (or until the next login)
+        if (e.code === 'TIMEOUT' || e.code === 'SIGN_FAILED') this.quietUntil.set(user.certId, Date.now() + DEFERRED_QUIET_MS);
         if (e.retryable || e.code === 'NOT_LOGGED_IN') continue;
         for (const it of group) {
           this.d.journal.complete({ ticket: it.ticket, status: 'FAILED', error: e.toJSON() });

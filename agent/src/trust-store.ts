@@ -83,6 +83,15 @@ export class TrustStore {
     return c;
   }
 
+  /** A certificate seen before, by serial (hex): how SOF_Login(certId) finds whom to push to after a logout. */
+  bySerial(serial: string): ParsedCertificate | undefined {
+    for (const der of this.certs.values()) {
+      const c = parseCertificate(der);
+      if (c.serialNumber === serial.toUpperCase() && c.basicConstraints?.ca !== true) return c;
+    }
+    return undefined;
+  }
+
   /** For fromCompact: certificates by SHA-256 (the CAs included). */
   readonly certificateStore = (sha256: string): Uint8Array | undefined => {
     const hit = this.certs.get(sha256.toLowerCase());

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOR } from '@medsign/core';
 import { post } from '../../cloud/test/phone.js';
-import { RpcClient, autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from './stack.js';
+import { ORIGIN, RpcClient, autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from './stack.js';
 
 let s: Awaited<ReturnType<typeof startCloudWithAdmin>>;
 let agent: Awaited<ReturnType<typeof startTestAgent>>;
@@ -53,6 +53,10 @@ describe('failures the user sees', () => {
     while (d.auto.codes.length === 0) await new Promise((r) => setTimeout(r, 50));
     const st = await call(agent.url, 'getStatus');
     expect(st.json.pending).toEqual([expect.objectContaining({ method: 'signData', certId: d.certId, verificationCode: d.auto.codes[0] })]);
+    // another application (a browser page) sees neither that code nor that operation
+    const page = await call(agent.url, 'getStatus', {}, { origin: ORIGIN });
+    expect(page.json.pending).toEqual([]);
+    expect((await call(agent.url, 'getStatus', { operationId: st.json.pending[0].operationId }, { origin: ORIGIN })).json.code).toBe('OPERATION_NOT_FOUND');
     const r = await waiting;
     await d.auto.stop();
     expect(r.json).toMatchObject({ code: 'TIMEOUT', sor: SOR.TimeoutErr, retryable: true });

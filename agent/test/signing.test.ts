@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSignedMessage, toPem, SGD, SGD_CERT } from '@medsign/core';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
-import { RpcClient, autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent, PIN } from './stack.js';
+import { ORIGIN, RpcClient, autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent, PIN } from './stack.js';
 
 let s: Awaited<ReturnType<typeof startCloudWithAdmin>>;
 let agent: Awaited<ReturnType<typeof startTestAgent>>;
@@ -17,6 +17,14 @@ const cli = new OpensslCli();
 type Doctor = Awaited<ReturnType<typeof enrollDoctor>> & { certId: string; certPem: string; auto: ReturnType<typeof autoApprove> };
 const doctors: Record<'sm2' | 'rsa-2048' | 'rsa-1024', Doctor> = {} as never;
 const b64 = (s: string) => Buffer.from(s, 'base64');
+async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 /** openssl pkeyutl with the GM/T 0009 default ID (node:crypto cannot set it). */
 function sm2OpensslVerify(pubFile: string, msg: Uint8Array, sig: Uint8Array): boolean {
   cli.write('v.msg', msg);
@@ -66,6 +74,11 @@ describe('login', () => {
     expect((await call(agent.url, 'logout', { certId })).json).toEqual({ ok: true });
     expect((await call(agent.url, 'getUserList')).json.userList).not.toContain(certId);
     expect((await call(agent.url, 'signData', { certId, text: 'x' })).json.code).toBe('CERT_NOT_FOUND');
+    // SOF_Login(certId) after a logout: pushed to the same doctor's phone
+    const again = call(agent.url, 'login', { certId });
+    const [push] = await until(() => d.phone.pending(), (p) => p.length > 0);
+    await d.phone.approve(push!, PIN);
+    expect((await again).json).toMatchObject({ status: 'OK', certId, name: '扫码医生' });
   });
 });
 
@@ -226,6 +239,10 @@ describe('wait=false, signHash, signFile, certificates, timestamps', () => {
     }
     expect((await call(agent.url, 'signFile', { certId: d.certId, path: '/nonexistent/x.pdf' })).json.code).toBe('FILE_ERROR');
     expect((await call(agent.url, 'signFile', { certId: d.certId, path: 'relative.pdf' })).json.code).toBe('BAD_PARAMS');
+    // a web page may not reach files by path, not even to learn whether one exists
+    const fromPage = await call(agent.url, 'verifySignedFile', { certId: d.certId, path: file, signature: h.json.signature }, { origin: ORIGIN });
+    expect(fromPage.status).toBe(403);
+    expect(fromPage.json.code).toBe('FILE_ACCESS_DENIED');
   });
 
   it('getCertInfo, getCertInfoByOid and validateCert (0 = valid, with CRL and OCSP)', async () => {

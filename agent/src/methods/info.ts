@@ -43,18 +43,23 @@ export function infoMethods(a: AgentContext): AnyMethod[] {
         deferred: z.number().int(),
         operation: OperationView.optional(),
       }),
-      handler: async (p) => {
+      handler: async (p, ctx) => {
+        // each application sees its own operations only (codes and QR payloads are not for other pages)
         let operation;
         if (p.operationId) {
+          const own = a.ops.get(p.operationId);
+          if (!own || (own.client !== ctx.client && own.client !== 'deferred')) throw Errors.operationNotFound();
           operation = await a.ops.wait(p.operationId, (p.wait ?? 0) * 1000);
-          if (!operation) throw Errors.operationNotFound();
         }
         return {
           version: AGENT_VERSION,
           cloud: { online: a.cloud.online, active: a.cloud.active.url, links: a.cloud.links.map((l) => ({ url: l.url, ok: l.ok ?? null, skewMs: l.skewMs ?? null, lastCheck: l.lastCheck ?? null })) },
           registered: a.state.credential !== undefined,
           users: a.state.users().map((u) => ({ certId: u.certId, name: u.name, notAfter: u.cert.notAfter.toISOString() })),
-          pending: a.ops.pending().map(({ result: _r, ...o }) => o),
+          pending: a.ops
+            .pending()
+            .filter((o) => o.client === ctx.client || o.client === 'deferred')
+            .map(({ result: _r, ...o }) => o),
           deferred: a.journal.pending().length,
           ...(operation ? { operation: { ...operation } } : {}),
         };

@@ -76,6 +76,12 @@ async function signCall<T extends Record<string, unknown>>(
   return { operationId: op.operationId, status: 'PENDING' as const, verificationCode: op.verificationCode! };
 }
 
+/** Files by path are for native clients: a web page must not probe or sign the workstation's files. */
+function nativeOnly(ctx: CallContext): never | undefined {
+  if (ctx.client !== 'native') throw Errors.fileAccessDenied();
+  return undefined;
+}
+
 /** The digest of a file, streamed: e = SM3(Z_A ‖ file) for SM2, hash(file) for RSA. */
 async function fileDigest(path: string, key: PublicKey, alg: SignatureAlgorithm): Promise<Uint8Array> {
   if (!isAbsolute(path)) throw Errors.badParams({ zh: 'path 必须是绝对路径', en: 'path must be absolute' });
@@ -116,7 +122,7 @@ export function signingMethods(a: AgentContext): AnyMethod[] {
     }),
     defineMethod({
       name: 'signHash',
-      summary: '摘要签名 (SOF_SignHashData): sign a precomputed digest. For SM2 it must be e = SM3(Z_A ‖ M); for RSA the hash of the sign method in force (or hashAlgorithm)',
+      summary: '摘要签名 (SOF_SignHashData): sign a precomputed digest. For SM2 it must be e = SM3(Z_A ‖ M) (32 bytes); for RSA the hash of the sign method in force, or of `signMethod`',
       params: z.object({ ...common, hash: b64(128), ...Deferral }).strict(),
       result: z.union([z.object({ signature: z.string() }), Pending, Deferred]),
       handler: async (p, ctx) => {
@@ -139,7 +145,7 @@ export function signingMethods(a: AgentContext): AnyMethod[] {
         const user = a.signing.user(p.certId);
         const alg = a.signing.algorithmFor(user, ctx.client, p.signMethod);
         const opts = { detached: p.detached ?? false, profile: p.profile ?? ('rfc5652' as const), timestamp: p.timestamp ?? false };
-        if (deferrable(p)) return deferItem(user, alg, ctx, p, { method: 'signMessage', message: { content: b64of(content), ...opts } });
+        if (deferrable(p)) return deferItem(user, alg, ctx, p, { method: 'signMessage', message: { content: b64of(content), ...opts, compact: p.compact ?? false } });
         return signCall(
           a,
           ctx,
@@ -194,10 +200,10 @@ export function signingMethods(a: AgentContext): AnyMethod[] {
     }),
     defineMethod({
       name: 'signFile',
-      summary: '文件签名 (SOF_SignFile): a raw signature over a file on this workstation (absolute path), hashed as a stream, so size is no limit',
+      summary: '文件签名 (SOF_SignFile): a raw signature over a file on this workstation (absolute path), hashed as a stream, so size is no limit. Native clients only (no browser Origin)',
       params: z.object({ ...common, path: z.string().min(1).max(4096) }).strict(),
       result: z.union([z.object({ signature: z.string() }), Pending]),
-      handler: (p, ctx) => signCall(a, ctx, 'signFile', p, async (user, alg) => [{ kind: 'raw', digest: await fileDigest(p.path, user.cert.publicKey, alg), summary: p.summary ?? `签名文件 ${p.path.split(/[\\/]/).pop()}`.slice(0, 200) }], (o) => o[0] as { signature: string }),
+      handler: (p, ctx) => nativeOnly(ctx) ?? signCall(a, ctx, 'signFile', p, async (user, alg) => [{ kind: 'raw', digest: await fileDigest(p.path, user.cert.publicKey, alg), summary: p.summary ?? `签名文件 ${p.path.split(/[\\/]/).pop()}`.slice(0, 200) }], (o) => o[0] as { signature: string }),
     }),
     defineMethod({
       name: 'getDeferredResult',
@@ -214,4 +220,4 @@ export function signingMethods(a: AgentContext): AnyMethod[] {
   ];
 }
 
-export { fileDigest };
+export { fileDigest, nativeOnly };

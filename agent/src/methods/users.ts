@@ -26,7 +26,7 @@ function shown(a: AgentContext, op: Operation): Promise<void> {
 function afterLogin(a: AgentContext, user: User, ctx: CallContext): void {
   const daysLeft = Math.floor((user.cert.notAfter.getTime() - Date.now()) / 86_400_000);
   if (daysLeft <= EXPIRY_WARNING_DAYS) ctx.emit('certExpiring', { certId: user.certId, name: user.name, notAfter: user.cert.notAfter.toISOString(), daysLeft });
-  void a.signing.flushDeferred(); // journalled items of this user can go now
+  void a.signing.resumeDeferred(user.certId); // journalled items of this user can go now
 }
 
 export function userMethods(a: AgentContext): AnyMethod[] {
@@ -67,7 +67,11 @@ export function userMethods(a: AgentContext): AnyMethod[] {
       result: LoginResult,
       handler: async (p, ctx) => {
         if (p.employeeNo && p.certId) throw Errors.badParams({ zh: 'employeeNo 与 certId 只能给一个', en: 'give employeeNo or certId, not both' });
-        const employeeNo = p.certId ? a.signing.user(p.certId).employeeNo : p.employeeNo;
+        // by certId: a user logged in now, or one seen before (after a logout or an expired login)
+        const known = p.certId ? (a.state.user(p.certId)?.cert ?? a.trust.bySerial(p.certId)) : undefined;
+        if (p.certId && !known) throw Errors.certNotFound();
+        const employeeNo = known ? known.subjectText.match(/serialNumber=([^,+]+)/)?.[1] : p.employeeNo;
+        if (p.certId && !employeeNo) throw Errors.certNotFound({ zh: '证书中没有工号', en: 'the certificate carries no employee number' });
         const op = a.ops.create('login', 'login', ctx.client, 1, p.certId);
         let failure: AgentError | undefined;
         const done = a.sessions.login(op, employeeNo, ctx.emit).then(

@@ -26,7 +26,7 @@ import type { AgentContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { defineMethod, type AnyMethod } from '../registry.js';
 import { CertId, CertValue, SignMethod, b64, b64of, bytes, certBytes, input, inputBytes } from './params.js';
-import { fileDigest } from './signing.js';
+import { fileDigest, nativeOnly } from './signing.js';
 
 const SignedMessage = b64(64 * 1024 * 1024);
 const Report = z.record(z.string(), z.unknown());
@@ -87,10 +87,11 @@ export function verificationMethods(a: AgentContext): AnyMethod[] {
     }),
     defineMethod({
       name: 'verifySignedFile',
-      summary: '验证文件签名 (SOF_VerifySignedFile): a raw signature over a file on this workstation, hashed as a stream',
+      summary: '验证文件签名 (SOF_VerifySignedFile): a raw signature over a file on this workstation, hashed as a stream. Native clients only',
       params: z.object({ ...certRef, path: z.string().min(1).max(4096), signature: b64(2048), signMethod: SignMethod.optional() }).strict(),
       result: z.object({ valid: z.boolean() }),
       handler: async (p, ctx) => {
+        nativeOnly(ctx);
         const cert = certOf(p);
         const alg = algFor(cert, ctx.client, p.signMethod);
         const digest = await fileDigest(p.path, cert.publicKey, alg);
