@@ -82,6 +82,20 @@ export class Operations extends EventEmitter {
     return op;
   }
 
+  /** Resolve once the operation has something to show the user (a code, a QR) or has ended. */
+  whenShown(op: Operation): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (op.verificationCode || op.qr || op.status !== 'PENDING') {
+          this.off('update', check);
+          resolve();
+        }
+      };
+      this.on('update', check);
+      check();
+    });
+  }
+
   pending(): Operation[] {
     return [...this.ops.values()].filter((o) => o.status === 'PENDING');
   }

@@ -7,7 +7,6 @@ import { HASH_LENGTH, SIGNATURE_ALGORITHMS, computeZa, createHasher, type Public
 import type { AgentContext } from '../context.js';
 import { Errors, toAgentError, type AgentError } from '../errors.js';
 import type { DeferredItem } from '../journal.js';
-import type { Operation } from '../operations.js';
 import { defineMethod, type AnyMethod, type CallContext } from '../registry.js';
 import type { SignOutput, SignRequest } from '../signing.js';
 import type { User } from '../state.js';
@@ -27,19 +26,6 @@ const Pending = z.object({ operationId: z.string(), status: z.literal('PENDING')
 const Deferred = z.object({ deferred: z.literal(true), ticket: z.string() });
 
 const appName = (client: string, app: string | undefined): string => app ?? (client === 'native' ? '本机应用 (native app)' : client.replace(/^https?:\/\//, '').slice(0, 64));
-
-function shown(a: AgentContext, op: Operation): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (op.verificationCode || op.status !== 'PENDING') {
-        a.ops.off('update', check);
-        resolve();
-      }
-    };
-    a.ops.on('update', check);
-    check();
-  });
-}
 
 /** The shape every signing method shares: resolve the user, sign in one session, report, wait or not. */
 async function signCall<T extends Record<string, unknown>>(
@@ -71,7 +57,7 @@ async function signCall<T extends Record<string, unknown>>(
   );
   if (p.wait !== false) return done;
   done.catch(() => undefined);
-  await shown(a, op);
+  await a.ops.whenShown(op);
   if (failure) throw failure;
   return { operationId: op.operationId, status: 'PENDING' as const, verificationCode: op.verificationCode! };
 }

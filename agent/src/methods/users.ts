@@ -2,26 +2,11 @@
 import { z } from 'zod';
 import type { AgentContext } from '../context.js';
 import { AgentError, Errors, toAgentError } from '../errors.js';
-import type { Operation } from '../operations.js';
 import { defineMethod, type AnyMethod, type CallContext } from '../registry.js';
 import type { User } from '../state.js';
 import { CertId } from './params.js';
 
 const EXPIRY_WARNING_DAYS = 30;
-
-/** Resolve once the operation has something to show (QR, code) or has ended. */
-function shown(a: AgentContext, op: Operation): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (op.verificationCode || op.qr || op.status !== 'PENDING') {
-        a.ops.off('update', check);
-        resolve();
-      }
-    };
-    a.ops.on('update', check);
-    check();
-  });
-}
 
 function afterLogin(a: AgentContext, user: User, ctx: CallContext): void {
   const daysLeft = Math.floor((user.cert.notAfter.getTime() - Date.now()) / 86_400_000);
@@ -93,7 +78,7 @@ export function userMethods(a: AgentContext): AnyMethod[] {
           return { operationId: op.operationId, status: 'OK' as const, certId: user.certId, name: user.name, ...(op.verificationCode ? { verificationCode: op.verificationCode } : {}) };
         }
         done.catch(() => undefined); // reported through the operation and the event
-        await shown(a, op);
+        await a.ops.whenShown(op);
         if (failure) throw failure;
         return { operationId: op.operationId, status: 'PENDING' as const, ...(op.qr ? { qr: op.qr } : {}), ...(op.verificationCode ? { verificationCode: op.verificationCode } : {}) };
       },
