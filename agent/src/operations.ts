@@ -113,10 +113,14 @@ export class Operations extends EventEmitter {
     for (const [id, op] of this.ops) {
       if (op.status !== 'PENDING' && Date.parse(op.finishedAt ?? op.createdAt) < cutoff) this.ops.delete(id);
     }
-    while (this.ops.size > MAX_KEPT) {
-      const oldest = [...this.ops.values()].find((o) => o.status !== 'PENDING');
-      if (!oldest) break;
-      this.ops.delete(oldest.operationId);
+    // over the cap: drop the oldest finished ones (a Map iterates in insertion order)
+    let excess = this.ops.size - MAX_KEPT;
+    for (const [id, op] of this.ops) {
+      if (excess <= 0) break;
+      if (op.status !== 'PENDING') {
+        this.ops.delete(id);
+        excess--;
+      }
     }
   }
 }
