@@ -54,14 +54,18 @@ export class Journal {
 
   private load(): void {
     if (!existsSync(this.file)) return;
-    const texts = readFileSync(this.file, 'utf8').split('\n').filter((t) => t.trim());
+    const raw = readFileSync(this.file, 'utf8');
+    // every line is written with its newline, so only an unterminated last piece is a torn write
+    const torn = raw.length > 0 && !raw.endsWith('\n');
+    const texts = raw.split('\n');
     let unreadable = 0;
     texts.forEach((text, i) => {
+      if (!text.trim()) return;
       let line: Line;
       try {
         line = JSON.parse(open(this.key, text.trim(), PURPOSE)) as Line;
       } catch {
-        if (i < texts.length - 1) unreadable++; // only the last line can be a torn write
+        if (!(torn && i === texts.length - 1)) unreadable++;
         return;
       }
       if (line.t === 'add') this.items.set(line.item.ticket, line.item);

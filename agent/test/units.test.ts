@@ -34,6 +34,11 @@ describe('deferred-signing journal', () => {
     const j = new Journal(dir, randomBytes(32));
     j.add(item);
     j.add(item);
+    const one = tmp();
+    new Journal(one, randomBytes(32)).add(item);
+    const told: string[] = [];
+    new Journal(one, randomBytes(32), (m) => told.push(m));
+    expect(told).toHaveLength(1); // even a single complete line is not mistaken for a torn write
     const problems: string[] = [];
     const other = new Journal(dir, randomBytes(32), (m) => problems.push(m));
     expect(other.pending()).toHaveLength(0);
