@@ -35,6 +35,19 @@ export function allMethods(a: AgentContext): AnyMethod[] {
   return [...infoMethods(a), ...userMethods(a), ...verificationMethods(a), ...signingMethods(a), ...timestampMethods(a)];
 }
 
+/**
+ * The method declarations without a running agent (their schemas, for the SDK's generated
+ * types and the native library's declarations). A handler called from here throws.
+ */
+export function methodCatalogue(): AnyMethod[] {
+  const unwired = new Proxy({} as AgentContext, {
+    get: () => {
+      throw new Error('methodCatalogue(): schemas only, no agent behind it');
+    },
+  });
+  return allMethods(unwired);
+}
+
 /** Register with the cloud on the first start (the token is one-time); later starts reuse the credential. */
 async function register(a: AgentContext): Promise<void> {
   // a credential given in the configuration wins over the stored one (the administrator's explicit choice)
