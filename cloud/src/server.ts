@@ -41,7 +41,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     const services = { admins, devices: new DeviceAuthService(store), policy: { maxApprovalWindowMinutes: config.maxApprovalWindowMinutes, renewalDays: config.renewalDays ?? null } } as Services;
     const app = buildApp(services, log, config.corsOrigins, config.h5Dir);
     server = createServer(app);
-    server.requestTimeout = 30_000;
+    server.requestTimeout = 120_000; // a 1,000-item RSA approval on a busy 2-core host can take a while; slow clients still end
     server.headersTimeout = 10_000;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
