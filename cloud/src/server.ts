@@ -41,8 +41,11 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     const services = { admins, devices: new DeviceAuthService(store), policy: { maxApprovalWindowMinutes: config.maxApprovalWindowMinutes, renewalDays: config.renewalDays ?? null } } as Services;
     const app = buildApp(services, log, config.corsOrigins, config.h5Dir);
     server = createServer(app);
-    server.requestTimeout = 120_000; // a 1,000-item RSA approval on a busy 2-core host can take a while; slow clients still end
+    server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
+    // idle keep-alive sockets are closed by the client first (undici: 4 s), never under a request
+    // the client is just sending: with the 5 s default a busy host lost POSTs to ECONNRESET
+    server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port, config.host, () => resolve());

@@ -112,7 +112,7 @@ export function createAgentServer(a: AgentContext, registry: Registry, port: () 
   const server = createServer(app);
   server.requestTimeout = 0; // a signing call waits for the doctor, up to the session timeout
   server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = 65_000; // clients close idle sockets first (see cloud/src/server.ts)
 
   // ---- WebSocket JSON-RPC ----
   const sockets = new Set<WebSocket>();
