@@ -67,10 +67,13 @@ export class CloudSessions {
     const giveUp = Date.parse(opened.expiresAt) + 10_000;
     let last = 'PENDING';
     for (;;) {
-      const v = await this.a.cloud.request<AgentView>('GET', `/api/v1/agent/sessions/${opened.sessionId}?wait=25`, { auth: true, timeoutMs: 35_000 });
+      // changes=1: back at every change, so a QR login's code (known once a phone claims it)
+      // and the start of co-signing reach the workstation at once
+      const v = await this.a.cloud.request<AgentView>('GET', `/api/v1/agent/sessions/${opened.sessionId}?wait=25&changes=1`, { auth: true, timeoutMs: 35_000 });
       if (v.verificationCode && v.verificationCode !== op.verificationCode && op.kind === 'login') {
         this.a.ops.update(op, { verificationCode: v.verificationCode });
-        emit('loginStatus', { operationId: op.operationId, status: v.status, verificationCode: v.verificationCode });
+        // still PENDING for the caller: the final loginStatus (with certId and name) comes from login()
+        emit('loginStatus', { operationId: op.operationId, status: 'PENDING', verificationCode: v.verificationCode });
       }
       if (v.status !== last) {
         last = v.status;

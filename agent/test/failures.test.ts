@@ -109,6 +109,23 @@ describe('failures the user sees', () => {
     rpc.close();
   });
 
+  it('a QR login over the WebSocket: the code reaches the workstation when the phone scans, before it approves', async () => {
+    const d = await enrollDoctor(s.cloud.url, s.admin, 'sm2');
+    const rpc = await RpcClient.connect(agent.url);
+    const r = await rpc.send('login', {});
+    const session = await d.phone.claimLogin(r.result.qr);
+    const end = Date.now() + 5000;
+    while (!rpc.events.some((e) => e.method === 'loginStatus' && e.params.verificationCode) && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
+    const codeEvent = rpc.events.find((e) => e.method === 'loginStatus' && e.params.verificationCode);
+    expect(codeEvent?.params).toMatchObject({ operationId: r.result.operationId, status: 'PENDING', verificationCode: session.verificationCode });
+    await d.phone.approve(session, '123456');
+    while (!rpc.events.some((e) => e.method === 'loginStatus' && e.params.status === 'OK') && Date.now() < end + 5000) await new Promise((res) => setTimeout(res, 20));
+    const oks = rpc.events.filter((e) => e.method === 'loginStatus' && e.params.status === 'OK');
+    expect(oks).toHaveLength(1);
+    expect(oks[0]!.params).toMatchObject({ certId: expect.any(String), name: expect.any(String) });
+    rpc.close();
+  });
+
   it('a certId nobody is logged in with: CERT_NOT_FOUND (SOR_CertNotFountErr)', async () => {
     const r = await call(agent.url, 'signMessage', { certId: 'ABCDEF0123', text: 'x' });
     expect(r.status).toBe(404);

@@ -22,8 +22,8 @@ export interface ClientOptions {
   callTimeoutMs?: number;
   /** reconnect after a drop (default true) */
   reconnect?: boolean;
-  /** a WebSocket class, for Node (the `ws` package); browsers have their own */
-  WebSocket?: WebSocketLike;
+  /** a WebSocket class, for Node (the `ws` package, no cast needed); browsers have their own */
+  WebSocket?: new (url: string) => object;
 }
 
 type WebSocketLike = new (url: string) => WebSocket;
@@ -63,7 +63,7 @@ export class MedSignClient {
       connectTimeoutMs: options.connectTimeoutMs ?? 1500,
       callTimeoutMs: options.callTimeoutMs ?? 5 * 60_000,
       reconnect: options.reconnect ?? true,
-      WebSocket: options.WebSocket ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket,
+      WebSocket: (options.WebSocket as WebSocketLike | undefined) ?? (globalThis as { WebSocket?: WebSocketLike }).WebSocket,
     };
   }
 
@@ -101,10 +101,14 @@ export class MedSignClient {
       this.attach(ws);
       let version: GetVersionResult;
       try {
-        version = await this.send('getVersion', {});
-      } catch (err) {
+        // the handshake has the connect timeout: something else on this port that never answers
+        // must not hold the page for the length of a signing call
+        version = await this.send('getVersion', {}, this.options.connectTimeoutMs);
+      } catch {
+        ws.onclose = null;
+        this.ws = undefined;
         ws.close();
-        throw err;
+        continue;
       }
       if (version.apiVersion.split('.')[0] !== API_VERSION.split('.')[0]) {
         this.closedByUser = true; // no reconnect loop against an incompatible agent
@@ -117,8 +121,26 @@ export class MedSignClient {
       this.setState('open', url);
       return version;
     }
-    this.setState('closed');
-    throw sdkError.unavailable();
+    if (this.state !== 'reconnecting') this.setState('closed');
+    throw (await this.refusedOrigin()) ? sdkError.originRefused() : sdkError.unavailable();
+  }
+
+  /**
+   * A browser is told nothing when the agent refuses its Origin on the WebSocket upgrade. An
+   * opaque (no-cors) request still tells "something answered" from "nothing listens".
+   */
+  private async refusedOrigin(): Promise<boolean> {
+    const f = (globalThis as { fetch?: typeof fetch }).fetch;
+    if (!f || typeof (globalThis as { document?: unknown }).document === 'undefined') return false;
+    for (const port of this.options.ports) {
+      try {
+        await f(`http://${this.options.host}:${port}/`, { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(this.options.connectTimeoutMs) });
+        return true;
+      } catch {
+        /* nothing there */
+      }
+    }
+    return false;
   }
 
   private tryOpen(Ws: WebSocketLike, url: string): Promise<WebSocket | undefined> {
@@ -194,7 +216,7 @@ export class MedSignClient {
     } else if (typeof msg.method === 'string') this.emit(msg.method, msg.params);
   }
 
-  private send<M extends MethodName>(method: M, params: unknown): Promise<Result<M>> {
+  private send<M extends MethodName>(method: M, params: unknown, timeoutMs = this.options.callTimeoutMs): Promise<Result<M>> {
     const ws = this.ws;
     if (!ws || ws.readyState !== 1) return Promise.reject(sdkError.connectionLost());
     const id = this.nextId++;
@@ -202,7 +224,7 @@ export class MedSignClient {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         reject(sdkError.timeout());
-      }, this.options.callTimeoutMs);
+      }, timeoutMs);
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? {} }));
     });

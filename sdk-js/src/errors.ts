@@ -31,6 +31,14 @@ export const sdkError = {
   /** no agent answered on any configured port */
   unavailable: () =>
     new MedSignError({ code: 'AGENT_UNAVAILABLE', sor: SOR_NotInitializeErr, retryable: true, message: '请安装并启动医签助手 (install and start the MedSign agent)' }),
+  /** an agent answers on the port but refuses this page's origin (its allow-list) */
+  originRefused: () =>
+    new MedSignError({
+      code: 'ORIGIN_REFUSED',
+      sor: 0x0b000421,
+      retryable: false,
+      message: `医签助手未允许本网页调用，请联系信息科把本网页地址加入医签助手的允许列表 (the agent does not allow this page's origin${typeof location !== 'undefined' ? ` ${location.origin}` : ''}: ask IT to add it)`,
+    }),
   /** the connection dropped with the call in flight: it was not resent, and may have been signed */
   connectionLost: () =>
     new MedSignError({ code: 'CONNECTION_LOST', sor: SOR_UnknownErr, retryable: true, message: '与医签助手的连接中断，请求未重发，请确认后重试 (the connection to the agent dropped; the call was not resent: check, then retry)' }),

@@ -26,7 +26,7 @@ export interface SofFacade {
   SOF_GetCertInfoByOid(cert: string, oid: string, cb?: Callback<string>): Promise<string>;
   SOF_ValidateCert(cert: string, cb?: Callback<number>): Promise<number>;
   SOF_SignData(containerName: string, inData: string, cb?: Callback<string>): Promise<string>;
-  SOF_SignHashData(containerName: string, b64Hash: string, cb?: Callback<string>): Promise<string>;
+  SOF_SignHashData(containerName: string, b64Hash: string, hashAlg?: number, cb?: Callback<string>): Promise<string>;
   SOF_VerifySignedData(cert: string, inData: string, signValue: string, cb?: Callback<boolean>): Promise<boolean>;
   SOF_SignMessage(flag: number, containerName: string, inData: string, cb?: Callback<string>): Promise<string>;
   SOF_VerifySignedMessage(messageData: string, inData: string, cb?: Callback<boolean>): Promise<boolean>;
@@ -59,7 +59,13 @@ export function createSofFacade(client: MedSignClient): SofFacade {
       lastMessage = err instanceof Error ? err.message : String(err);
       out = failed;
     }
-    if (typeof cb === 'function') cb(out);
+    if (typeof cb === 'function') {
+      try {
+        cb(out);
+      } catch {
+        /* the page's callback threw: not this call's failure, and callback-style pages never catch */
+      }
+    }
     return out;
   };
   /** GM/T 0020 passes certificates as base64; so does the agent (it also takes PEM). */
@@ -79,12 +85,14 @@ export function createSofFacade(client: MedSignClient): SofFacade {
     SOF_GetCertInfoByOid: (c, oid, cb) => run('', cb, async () => (await client.getCertInfoByOid({ ...cert(c), oid })).info),
     SOF_ValidateCert: (c, cb) => run(-6, cb, async () => (await client.validateCert(cert(c))).code),
     SOF_SignData: (c, d, cb) => run('', cb, async () => signatureOf(await client.signData({ certId: c, ...text(d) }))),
-    SOF_SignHashData: (c, h, cb) => run('', cb, async () => signatureOf(await client.signHash({ certId: c, hash: h }))),
+    // hashAlg (GM/T 0006 SGD_SM3 1, SGD_SHA1 2, SGD_SHA256 4) picks the RSA method; SM3 leaves it to the certificate
+    SOF_SignHashData: (c, h, hashAlg, cb) =>
+      run('', cb, async () => signatureOf(await client.signHash({ certId: c, hash: h, ...(hashAlg === 2 ? { signMethod: 0x00010002 } : hashAlg === 4 ? { signMethod: 0x00010004 } : {}) }))),
     SOF_VerifySignedData: (c, d, sig, cb) => run(false, cb, async () => (await client.verifySignedData({ ...cert(c), ...text(d), signature: sig })).valid),
     SOF_SignMessage: (flag, c, d, cb) =>
       run('', cb, async () => {
         const r = await client.signMessage({ certId: c, ...text(d), detached: flag === 1 });
-        if (!('signedMessage' in r)) throw new MedSignError({ code: 'NOT_SIGNED', sor: 0x0b000428, retryable: true, message: '签名未完成 (not signed)' });
+        if (!('signedMessage' in r)) throw notSigned();
         return r.signedMessage;
       }),
     SOF_VerifySignedMessage: (m, d, cb) => run(false, cb, async () => (await client.verifySignedMessage({ signedMessage: m, ...(d ? text(d) : {}) })).valid),
@@ -99,9 +107,12 @@ export function createSofFacade(client: MedSignClient): SofFacade {
   };
 }
 
+/** A result without a signature: the agent journalled it (补签, its deferredSigning is "auto"). */
+const notSigned = () => new MedSignError({ code: 'NOT_SIGNED', sor: 0x0b000409, retryable: true, message: '签名未完成（已转为补签）(not signed now: journalled for deferred signing)' });
+
 function signatureOf(r: { signature: string } | { operationId: string } | { deferred: true; ticket: string }): string {
   if ('signature' in r) return r.signature;
-  throw new MedSignError({ code: 'NOT_SIGNED', sor: 0x0b000409, retryable: true, message: '签名未完成 (not signed)' });
+  throw notSigned();
 }
 
 /** Define the SOF_* functions on `target` (default: globalThis, i.e. window). */

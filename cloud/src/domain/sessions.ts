@@ -381,8 +381,11 @@ export class SessionService {
     });
   }
 
-  /** Agent: the session's state, waiting up to `waitMs` for it to end (long-poll). */
-  async poll(agentId: string, sessionId: string, waitMs: number): Promise<AgentView> {
+  /**
+   * Agent: the session's state, waiting up to `waitMs` for it to end (long-poll), or with
+   * `untilChange` for its next change (a phone claimed the QR login, the co-signing started).
+   */
+  async poll(agentId: string, sessionId: string, waitMs: number, untilChange = false): Promise<AgentView> {
     const view = () => {
       this.sweep();
       const s = this.get(sessionId);
@@ -403,6 +406,7 @@ export class SessionService {
         this.events.once(sessionId, done);
       });
       s = view();
+      if (untilChange) break;
     }
     return this.agentView(s);
   }

@@ -384,12 +384,12 @@ export function defineRoutes(services: Services): RouteTable {
     defineJson({
       method: 'get',
       path: '/api/v1/agent/sessions/{id}',
-      summary: '查询会话结果 (session state; ?wait=N long-polls up to N ≤ 30 seconds for the end)',
+      summary: '查询会话结果 (session state; ?wait=N long-polls up to N ≤ 30 seconds for the end, or with &changes=1 for the next change)',
       auth: 'agent',
       response: AgentView,
       handler: ({ params, req, agentId }) => {
         const wait = z.coerce.number().int().min(0).max(30).catch(0).parse(req.query.wait ?? 0);
-        return services.sessions.poll(agentId, SessionId.parse(params.id), wait * 1000);
+        return services.sessions.poll(agentId, SessionId.parse(params.id), wait * 1000, req.query.changes === '1');
       },
     }),
     defineJson({
