@@ -3,7 +3,8 @@
  *   1. medsign-cloud on $MEDSIGN_DATA_DIR/cloud (default ./data) at 127.0.0.1:17900;
  *   2. a demo doctor (王医生, employee no. DEMO001, SM2), enrolled through the medsign-mobile
  *      simulator, which then runs in auto mode and prints each verification code it approves;
- *   3. medsign-agent at 127.0.0.1:17990, registered, with the demo doctor logged in.
+ *   3. medsign-agent at 127.0.0.1:17990, registered, with the demo doctor logged in;
+ *   4. the EMR example page (examples/emr-web) at http://127.0.0.1:17980, which signs through the agent.
  * A second start reuses the data. Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmrServer, type EmrServer } from '../examples/emr-web/server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = resolve(process.env.MEDSIGN_DATA_DIR ?? join(ROOT, 'data'));
@@ -21,6 +23,7 @@ const DOCTOR = { employeeNo: 'DEMO001', name: '王医生', department: '心内�
 const EMR_ORIGINS = ['http://127.0.0.1:17980', 'http://localhost:17980'];
 const bin = (pkg: string, name: string) => join(ROOT, pkg, 'bin', `${name}.mjs`);
 const children: ChildProcess[] = [];
+let emr: EmrServer | undefined;
 
 function start(label: string, file: string, args: string[], env: Record<string, string> = {}, quiet = false): ChildProcess {
   const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
   const firstRun = !existsSync(join(agentDir, 'agent-state.enc')) || !existsSync(join(phoneHome, 'default.json'));
   const phoneEnv = { MEDSIGN_MOBILE_HOME: phoneHome };
 
-  for (const [url, what] of [[`${CLOUD}/api/v1/health`, 'a cloud'], [`${AGENT}/`, 'an agent']] as const) {
+  for (const [url, what] of [[`${CLOUD}/api/v1/health`, 'a cloud'], [`${AGENT}/`, 'an agent'], ['http://127.0.0.1:17980/', 'the EMR page']] as const) {
     const up = await fetch(url).then(
       () => true,
       () => false,
@@ -110,12 +113,17 @@ async function main(): Promise<void> {
     users = (await api(AGENT, '/v1/getUserList', {})).users;
   }
   const certId = users.find((u) => u.name === DOCTOR.name)!.certId;
+  if (!existsSync(join(ROOT, 'sdk-js', 'dist', 'medsign.iife.js'))) throw new Error('the SDK is not built: run npm run build -w @medsign/sdk (npm install does it)');
+  emr = await startEmrServer({ port: 17980, agentPort: 17990 });
   console.log(`
 ──────────────────────────────────────────────────────────────────────────────
  MedSign 演示环境已就绪 (the demo stack is up)
    云端 cloud            ${CLOUD}      (phone H5 app: ${CLOUD}/m/)
    医签助手 agent        ${AGENT}      (status page: ${AGENT}/)
    演示医生 doctor       ${DOCTOR.name}  certId ${certId}  PIN ${PIN} (phone auto-approves)
+
+ 打开电子病历示例 open the EMR example:  ${emr.url}/
+   (pick 王医生, write a progress note, 签名 Sign: the code shows on the page and on the phone)
 
  试一试 try:
    curl -s -X POST ${AGENT}/v1/getUserList -H 'content-type: application/json' -d '{}'
@@ -130,6 +138,7 @@ async function main(): Promise<void> {
 }
 
 function stopAll(code: number): void {
+  void emr?.close();
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   setTimeout(() => process.exit(code), 1500).unref();
 }

@@ -71,9 +71,18 @@ it('npm start: the demo doctor signs through the agent; Ctrl-C stops it all; a s
   cli.write('msg', text);
   cli.write('sig', Buffer.from(signed.signature, 'base64'));
   expect(cli.run(['pkeyutl', '-verify', '-rawin', '-digest', 'sm3', '-pubin', '-inkey', 'pub.pem', '-in', 'msg', '-sigfile', 'sig', '-pkeyopt', 'distid:1234567812345678']).out).toMatch(/Signature Verified Successfully/);
+  // the EMR example is served, with the SDK, from the origin the agent allows
+  expect(first.output()).toContain('http://127.0.0.1:17980/');
+  const page = await fetch('http://127.0.0.1:17980/');
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('medsign.iife.js');
+  expect((await fetch('http://127.0.0.1:17980/sdk/medsign.iife.js')).status).toBe(200);
+  const cors = await fetch(`${AGENT}/v1/getVersion`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:17980' }, body: '{}' });
+  expect(cors.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:17980');
   await first.stop();
   await expect(fetch(`${AGENT}/`)).rejects.toThrow(); // the agent is gone
   await expect(fetch('http://127.0.0.1:17900/api/v1/health')).rejects.toThrow(); // and the cloud
+  await expect(fetch('http://127.0.0.1:17980/')).rejects.toThrow(); // and the page
 
   const second = startDemo();
   await second.ready;
