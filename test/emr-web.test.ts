@@ -10,7 +10,7 @@
  * emr-records.png there (docs/img holds the committed ones).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as jsQRModule from 'jsqr';
@@ -18,7 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpensslCli } from '../core/test/openssl-cli.js';
 import { freePort } from '../agent/test/processes.js';
-import { PIN, autoApprove, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from '../agent/test/stack.js';
+import { PIN, autoApprove, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from '../agent/test/stack.js';
 import { post } from '../cloud/test/phone.js';
 import type { PendingSession } from '../mobile/src/index.js';
 import { startEmrServer, type EmrServer } from '../examples/emr-web/server.mjs';
@@ -29,8 +29,11 @@ const jsQR = ((jsQRModule as unknown as { default?: Decode }).default ?? jsQRMod
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHOTS = process.env.EMR_SCREENSHOTS;
+/** The page as the doctor sees it (the viewport, scrolled to the top). */
 const shot = async (p: Page, name: string) => {
-  if (SHOTS) await p.screenshot({ path: join(SHOTS, name), fullPage: true });
+  if (!SHOTS) return;
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await p.screenshot({ path: join(SHOTS, name) });
 };
 
 let s: Awaited<ReturnType<typeof startCloudWithAdmin>>;
@@ -56,7 +59,7 @@ async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, what: string
 /** The statuses of the listed records, by id, once none is being checked. */
 async function statuses(p: Page): Promise<Record<string, string>> {
   await p.waitForFunction(() => {
-    const cells = [...document.querySelectorAll('#records tr[data-id] td.status')];
+    const cells = Array.from(document.querySelectorAll('#records tr[data-id] td.status'));
     return cells.length > 0 && cells.every((c) => ['valid', 'revoked', 'tampered', 'other'].includes((c as HTMLElement).dataset.status ?? ''));
   }, undefined, { timeout: 30_000 });
   return p.$$eval('#records tr[data-id]', (trs) => Object.fromEntries(trs.map((tr) => [(tr as HTMLElement).dataset.id!, (tr.querySelector('td.status') as HTMLElement).dataset.status!])));
@@ -66,7 +69,10 @@ async function statuses(p: Page): Promise<Record<string, string>> {
 const shownCodes = (p: Page) => p.evaluate(() => (window as unknown as { shownCodes: string[] }).shownCodes);
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'sdk-js/dist/medsign.iife.js')) || !existsSync(join(ROOT, 'sdk-js/dist/medsign-qr.iife.js'))) {
+  // the page loads the SDK's IIFE builds: build them when missing or older than the source
+  const built = ['medsign.iife.js', 'medsign-qr.iife.js'].map((f) => join(ROOT, 'sdk-js/dist', f));
+  const newestSource = Math.max(...readdirSync(join(ROOT, 'sdk-js/src')).map((f) => statSync(join(ROOT, 'sdk-js/src', f)).mtimeMs));
+  if (built.some((f) => !existsSync(f) || statSync(f).mtimeMs < newestSource)) {
     execFileSync('npm', ['run', 'build', '--silent', '-w', '@medsign/sdk'], { cwd: ROOT, stdio: 'ignore' });
   }
   s = await startCloudWithAdmin();
@@ -83,7 +89,7 @@ beforeAll(async () => {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 1060 } });
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
@@ -144,13 +150,16 @@ describe('the EMR example page in Chromium', () => {
     const qr = jsQR(Uint8ClampedArray.from(img.data), img.width, img.height);
     expect(qr?.data).toBeTruthy();
     const session = await doctor.phone.claimLogin(qr!.data);
-    // the page shows the same code the phone shows, before the doctor approves
+    // the page shows the code the phone shows, before the doctor approves
     await page.waitForFunction((code) => document.getElementById('code')?.dataset.code === code, session.verificationCode, { timeout: 10_000 });
+    expect(await page.textContent('#code')).toContain(`请核对手机上的校验码 Check the code on the phone: ${session.verificationCode}`);
     await doctor.phone.approve(session, PIN);
     await page.waitForFunction(() => document.getElementById('doctor')?.textContent === '林医生', undefined, { timeout: 20_000 });
+    expect(await shownCodes(page)).toEqual([session.verificationCode]);
     certId = String(await page.getAttribute('#doctor', 'data-cert-id'));
     expect(certId).toMatch(/^[0-9A-F]+$/);
     expect(await page.inputValue('#users')).toBe(certId);
+    expect(await page.textContent('#login-hint')).toBe('已登录 Logged in: 林医生');
     expect(await page.isHidden('#qr canvas')).toBe(true);
   });
 
@@ -240,7 +249,6 @@ describe('the EMR example page in Chromium', () => {
     expect(Object.entries(st).filter(([k]) => k !== id).every(([, v]) => v === 'valid')).toBe(true);
     expect(await page.textContent(`#records tr[data-id="${id}"] td.status`)).toContain('已篡改');
     expect(await page.textContent('#verify-summary')).toBe('有效 valid 50 · 已篡改 tampered 1');
-    await page.evaluate(() => document.getElementById('records')!.scrollIntoView());
     await shot(page, 'emr-records.png');
   });
 
@@ -255,7 +263,32 @@ describe('the EMR example page in Chromium', () => {
     expect(await page.textContent('#records tr[data-status="revoked"] td.status')).toContain('已吊销');
   });
 
-  it('the same page from an origin the agent does not allow: the WebSocket is refused, the page asks for the agent, and the agent ran nothing for it', async () => {
+  it('a doctor already logged in on the agent (push login, SM2) is offered in the list, and signs from a fresh browser profile', async () => {
+    const sm2 = await enrollDoctor(s.cloud.url, s.admin, 'sm2', '周医生');
+    const auto = autoApprove(sm2.phone);
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 1060 } });
+    try {
+      const login = await call(agent.url, 'login', { employeeNo: sm2.employeeNo }); // as HIS would, natively
+      expect(login.json.status).toBe('OK');
+      const p = await ctx.newPage();
+      await p.goto(`${emr.url}/`);
+      await p.waitForSelector(`#users option[value="${login.json.certId}"]`, { state: 'attached' });
+      expect(await p.$$eval('#users option', (os) => os.map((o) => o.textContent))).toEqual(['— 请选择 choose —', expect.stringMatching(/^林医生（工号 \w+，RSA）$/), expect.stringMatching(/^周医生（工号 \w+，SM2）$/)]);
+      expect(await p.textContent('#doctor')).toBe('林医生'); // the first, with nothing remembered in this profile
+      await p.selectOption('#users', login.json.certId);
+      await p.waitForFunction(() => document.getElementById('doctor')?.textContent === '周医生');
+      await p.fill('#note', '病程记录：SM2 医生查房记录。');
+      await p.click('#sign');
+      expect(Object.values(await statuses(p))).toEqual(['valid']);
+      expect(auto.codes).toHaveLength(2); // the push login, then the note
+      expect(await p.textContent('#records tbody')).toContain('周医生');
+    } finally {
+      await ctx.close();
+      await auto.stop();
+    }
+  });
+
+  it('the same page from an origin the agent does not allow: the WebSocket is refused, the page says so, and the agent ran nothing for it', async () => {
     const other = await startEmrServer({ port: 0, agentPort: agent.port });
     const p2 = await browser.newPage();
     try {
@@ -264,14 +297,16 @@ describe('the EMR example page in Chromium', () => {
       const before = agent.context.recent.length;
       await p2.goto(`${other.url}/`);
       await p2.waitForSelector('#agent-missing', { state: 'visible', timeout: 10_000 });
-      expect(await p2.textContent('#agent-missing')).toContain('请安装并启动医签助手 (install and start the MedSign agent)');
+      // the SDK tells a refused origin from no agent at all
+      expect(await p2.textContent('#agent-missing-title')).toBe(`医签助手未允许本网页调用，请联系信息科把本网页地址加入医签助手的允许列表 (the agent does not allow this page's origin ${other.url}: ask IT to add it) [ORIGIN_REFUSED]`);
       expect(sockets).toContain(`ws://127.0.0.1:${agent.port}/v1/ws`); // it tried, and was refused
       expect(agent.context.recent.filter((r) => r.client === other.url.toLowerCase())).toEqual([]);
       expect(agent.context.recent.slice(before).filter((r) => r.client !== emr.url)).toEqual([]);
       // a click on a signing button says the same, in the error area
       await p2.click('#login-qr');
       await p2.waitForSelector('#error', { state: 'visible' });
-      expect(await p2.textContent('#error-text')).toContain('请安装并启动医签助手');
+      expect(await p2.textContent('#error-text')).toContain('医签助手未允许本网页调用');
+      expect(agent.context.recent.filter((r) => r.client === other.url.toLowerCase())).toEqual([]);
     } finally {
       await p2.close();
       await other.close();

@@ -109,9 +109,17 @@
     if (e.state === 'open') $('#agent-missing').hidden = true;
   });
 
+  /**
+   * Connect (client.isAvailable() says the same as a boolean; connect() also says why not):
+   * AGENT_UNAVAILABLE "请安装并启动医签助手 …", ORIGIN_REFUSED (the agent runs but does not allow
+   * this page's origin), VERSION_MISMATCH.
+   */
   async function start() {
     $('#agent-missing').hidden = true;
-    if (!(await client.isAvailable())) {
+    try {
+      await client.connect();
+    } catch (err) {
+      $('#agent-missing-title').textContent = messageOf(err);
       $('#agent-missing').hidden = false;
       return;
     }
@@ -189,6 +197,13 @@
     }
   });
 
+  /** After a failed signing: a login that ended on the agent (or at the cloud) leaves the list. */
+  function signingFailed(err) {
+    showPhoneState('failed', '未签名 Not signed');
+    showError(err);
+    if (err && (err.code === 'NOT_LOGGED_IN' || err.code === 'CERT_NOT_FOUND')) refreshUsers().catch(() => undefined);
+  }
+
   function needDoctor() {
     if (doctor) return true;
     showError('请先登录：扫码登录，或选择已登录的医生 (log in first: by QR, or choose a logged-in doctor)');
@@ -217,8 +232,7 @@
       $('#note').value = '';
       await verifyRecords([record]);
     } catch (err) {
-      showPhoneState('failed', '未签名 Not signed');
-      showError(err);
+      signingFailed(err);
     } finally {
       off();
       setBusy(false);
@@ -291,8 +305,7 @@
       await verifyRecords(records);
     } catch (err) {
       say('未签名 Not signed');
-      showPhoneState('failed', '未签名 Not signed');
-      showError(err);
+      signingFailed(err);
     } finally {
       offCode();
       offProgress();
@@ -324,8 +337,9 @@
         const when = new Date(r.signedAt);
         const text = cell(String(r.text), 'text');
         text.title = String(r.text);
+        if (!isNaN(when)) tr.title = `签名时间 Signed ${when.toLocaleString('zh-CN', { hour12: false })}`;
         tr.append(
-          cell(isNaN(when) ? '' : when.toLocaleString('zh-CN', { hour12: false }), 'when'),
+          cell(isNaN(when) ? '' : when.toLocaleString('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }), 'when'),
           cell(String(r.patient)),
           cell(KINDS[r.kind] || String(r.kind)),
           cell(String(r.signer)),

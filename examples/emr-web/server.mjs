@@ -51,6 +51,7 @@ function safeFile(root, rel, types) {
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
 export async function startEmrServer({ port = 17980, host = '127.0.0.1', agentPort = 17990 } = {}) {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad port: ${port}`);
   const agentPorts = (Array.isArray(agentPort) ? agentPort : [agentPort]).map(Number);
   if (!agentPorts.length || agentPorts.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new Error(`bad agent port: ${agentPort}`);
   const configJs = `window.EMR_CONFIG = ${JSON.stringify({ agentPorts })};\n`;
@@ -121,7 +122,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       console.log(`电子病历示例 EMR example: ${url}/  (agent port ${agentPort}; the agent must allow --allowed-origin ${url})`);
     },
     (err) => {
-      console.error(err.code === 'EADDRINUSE' ? `端口 ${port} 已被占用 (port ${port} is in use)` : err);
+      console.error(err.code === 'EADDRINUSE' ? `端口 ${port} 已被占用 (port ${port} is in use)` : err.message);
       process.exit(1);
     },
   );

@@ -197,6 +197,7 @@ export type VerifySignedMessageResult = {
   valid: boolean;
   failure?: string;
   indication: string;
+  subIndication?: string;
   report: Record<string, unknown>;
 };
 

@@ -103,14 +103,14 @@ export function verificationMethods(a: AgentContext): AnyMethod[] {
       summary:
         '验证 PKCS#7 签名 (SOF_VerifySignedMessage): `valid` is the cryptographic result (content digest, signature, signer binding); `report` the full validation (chain, validity, revocation, timestamp) with indication TOTAL_PASSED / TOTAL_FAILED / INDETERMINATE. data/text for a detached message',
       params: z.object({ signedMessage: SignedMessage, data: input.data, text: input.text }).strict(),
-      result: z.object({ valid: z.boolean(), failure: z.string().optional(), indication: z.string(), report: Report }),
+      result: z.object({ valid: z.boolean(), failure: z.string().optional(), indication: z.string(), subIndication: z.string().optional(), report: Report }),
       handler: async (p) => {
         const der = bytes(p.signedMessage);
         const content = p.data !== undefined || p.text !== undefined ? inputBytes(p) : undefined;
         const v = verifySignedMessage(der, content ? { content } : {});
         if (v.signerCertificate) a.trust.remember(v.signerCertificate.der);
         const report = await a.trust.validateSignedMessage(a.cloud, der, v.signerCertificate, content);
-        return { valid: v.valid, ...(v.failure ? { failure: v.failure } : {}), indication: report.indication, report: report as unknown as Record<string, unknown> };
+        return { valid: v.valid, ...(v.failure ? { failure: v.failure } : {}), indication: report.indication, ...(report.subIndication ? { subIndication: report.subIndication } : {}), report: report as unknown as Record<string, unknown> };
       },
     }),
     defineMethod({
