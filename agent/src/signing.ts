@@ -108,9 +108,8 @@ export class Signing {
     return [];
   }
 
-  private prepare(user: User, alg: SignatureAlgorithm, req: SignRequest, signingTime: Date): { digest: Uint8Array; finish(sig: Uint8Array): SignedMessageParts | Uint8Array } {
+  private prepare(user: User, alg: SignatureAlgorithm, req: SignRequest, signingTime: Date, extra: Uint8Array[]): { digest: Uint8Array; finish(sig: Uint8Array): SignedMessageParts | Uint8Array } {
     if (req.kind === 'raw') return { digest: req.digest, finish: (sig) => sig };
-    const extra = this.issuerOf(user);
     const parts: SignedMessageParts = {
       profile: req.profile,
       content: req.content,
@@ -134,9 +133,10 @@ export class Signing {
   async run(op: Operation, user: User, alg: SignatureAlgorithm, requests: SignRequest[], app: string, emit: Emit): Promise<SignOutput[]> {
     const total = requests.length;
     const now = new Date();
+    const extra = requests.some((r) => r.kind === 'cms') ? this.issuerOf(user) : [];
     const prepared = requests.map((r, i) => {
       if (total > 1 && i % 100 === 0) emit('progress', { operationId: op.operationId, stage: 'digesting', done: i, total });
-      return this.prepare(user, alg, r, now);
+      return this.prepare(user, alg, r, now, extra);
     });
     if (total > 1) emit('progress', { operationId: op.operationId, stage: 'waiting-for-phone', done: 0, total });
     const sigs = await this.d.sessions.cosign(
