@@ -35,10 +35,13 @@ export class TrustStore {
         for (const role of ['root', 'issuing'] as const) {
           const name = `${family}-${role}`;
           const file = join(this.caDir, `${name}.pem`);
-          if (role === 'root' && existsSync(file)) continue; // pinned
-          const pem = new TextDecoder().decode(await cloud.request<Uint8Array>('GET', `/pki/ca/${name}.pem`, { raw: true }));
-          parseCertificate(fromPem(pem, 'CERTIFICATE')); // refuse garbage before it lands on disk
-          writeFileSync(file, pem);
+          if (!(role === 'root' && existsSync(file))) {
+            // a root is trusted on first use and then pinned: never replaced by a refresh
+            const pem = new TextDecoder().decode(await cloud.request<Uint8Array>('GET', `/pki/ca/${name}.pem`, { raw: true }));
+            parseCertificate(fromPem(pem, 'CERTIFICATE')); // refuse garbage before it lands on disk
+            writeFileSync(file, pem);
+          }
+          // CRLs are verified against the pinned CAs when used, so any reply may be cached
           const crl = await cloud.request<Uint8Array>('GET', `/pki/crl/${name}.crl`, { raw: true });
           writeFileSync(join(this.crlDir, `${name}.crl`), crl);
         }
