@@ -114,6 +114,11 @@ export async function startAgent(config: AgentConfig, env: NodeJS.ProcessEnv = p
     if (journal.pending().length && cloud.online) void a.signing.flushDeferred();
   }, 15_000);
   flushTimer.unref();
+  // fresh CRLs for offline verification (the cloud's CRLs are valid 72 h by default)
+  const refreshTimer = setInterval(() => {
+    if (cloud.online) void trust.refresh(cloud);
+  }, 30 * 60_000);
+  refreshTimer.unref();
 
   const registry = new Registry(allMethods(a), (method, err) => log.error({ method, err: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }, 'unexpected error'));
   let port = config.port;
@@ -136,6 +141,7 @@ export async function startAgent(config: AgentConfig, env: NodeJS.ProcessEnv = p
     registry,
     close: async () => {
       clearInterval(flushTimer);
+      clearInterval(refreshTimer);
       cloud.stop();
       await s.close();
     },
