@@ -8,7 +8,7 @@ import { AgentError, Errors, toAgentError } from './errors.js';
 
 /** Who is calling, and how to reach them with events. */
 export interface CallContext {
-  /** the browser origin, or "native" for a caller without one (C library, Java, .NET) */
+  /** the browser origin, or "native" (or "native:<app>" with X-MedSign-App) for a caller without one (C library, Java, .NET) */
   client: string;
   /** events to the calling connection (WebSocket); HTTP callers read getStatus instead */
   emit(event: string, params: Record<string, unknown>): void;

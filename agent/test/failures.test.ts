@@ -56,6 +56,8 @@ describe('failures the user sees', () => {
     // another application (a browser page) sees neither that code nor that operation
     const page = await call(agent.url, 'getStatus', {}, { origin: ORIGIN });
     expect(page.json.pending).toEqual([]);
+    // nor does a native application that names itself (X-MedSign-App): it is not the anonymous native client
+    expect((await call(agent.url, 'getStatus', {}, { 'x-medsign-app': 'LIS.exe' })).json.pending).toEqual([]);
     expect((await call(agent.url, 'getStatus', { operationId: st.json.pending[0].operationId }, { origin: ORIGIN })).json.code).toBe('OPERATION_NOT_FOUND');
     const r = await waiting;
     await d.auto.stop();

@@ -113,6 +113,8 @@ describe('signData, verified by openssl', () => {
     cli.write('sha1.msg', 'sha1 legacy');
     cli.write('sha1.sig', b64(r.json.signature));
     expect(cli.run(['dgst', '-sha1', '-verify', 'rsa-2048.pub.pem', '-signature', 'sha1.sig', 'sha1.msg']).out).toMatch(/Verified OK/);
+    // a native application that names itself keeps its own sign method
+    expect((await call(agent.url, 'getSignMethod', {}, { 'x-medsign-app': 'PACS.exe' })).json.method).toBe(SGD.SHA256_RSA);
     await call(agent.url, 'setSignMethod', { method: SGD.SHA256_RSA });
     expect((await call(agent.url, 'signData', { certId: doctors.sm2.certId, text: 'x', signMethod: SGD.SHA256_RSA })).json.code).toBe('BAD_PARAMS');
   });

@@ -372,6 +372,34 @@ out:
     return rc;
 }
 
+/*
+ * The calling program's name for X-MedSign-App: the agent keeps one sign method and one view of
+ * pending verification codes per native application (letters, digits, '.', '_', '-'; ≤ 64).
+ */
+static void app_name(char *out, size_t n) {
+    char raw[260] = "";
+#ifdef _WIN32
+    char path[MAX_PATH];
+    DWORD len = GetModuleFileNameA(NULL, path, MAX_PATH);
+    const char *base = path;
+    for (DWORD i = 0; i < len && i < MAX_PATH; i++)
+        if (path[i] == '\\' || path[i] == '/') base = path + i + 1;
+    if (len > 0 && len < MAX_PATH) snprintf(raw, sizeof raw, "%s", base);
+#else
+    FILE *f = fopen("/proc/self/comm", "r");
+    if (f) {
+        if (!fgets(raw, sizeof raw, f)) raw[0] = 0;
+        fclose(f);
+    }
+#endif
+    size_t k = 0;
+    for (size_t i = 0; raw[i] && k + 1 < n && k < 64; i++) {
+        char ch = raw[i];
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-') out[k++] = ch;
+    }
+    out[k] = 0;
+}
+
 unsigned long http_post(int port, long timeout_ms, const char *path, const char *body, size_t body_len, http_reply *reply, const char **detail) {
     unsigned long long deadline = now_ms() + (unsigned long long)(timeout_ms > 0 ? timeout_ms : MS_DEFAULT_TIMEOUT_MS);
     conn_t *c = thread_conn(1);
@@ -382,11 +410,13 @@ unsigned long http_post(int port, long timeout_ms, const char *path, const char 
 
     sbuf req;
     sb_init(&req);
-    char head[512];
+    char head[640], app[72], app_line[96] = "";
+    app_name(app, sizeof app);
+    if (app[0]) snprintf(app_line, sizeof app_line, "X-MedSign-App: %s\r\n", app);
     snprintf(head, sizeof head,
              "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\nAccept: application/json\r\n"
-             "Content-Length: %lu\r\nConnection: keep-alive\r\nUser-Agent: libmedsign/" MEDSIGN_LIB_VERSION "\r\n\r\n",
-             path, port, (unsigned long)body_len);
+             "Content-Length: %lu\r\nConnection: keep-alive\r\n%sUser-Agent: libmedsign/" MEDSIGN_LIB_VERSION "\r\n\r\n",
+             path, port, (unsigned long)body_len, app_line);
     sb_puts(&req, head);
     sb_put(&req, body, body_len);
     if (req.oom) { sb_free(&req); *detail = "out of memory"; return SOR_MemoryErr; }

@@ -210,6 +210,8 @@ describe('the HTTP client (test_medsign --fake) against a scripted server', () =
         expect(q.head).toMatch(/^POST \/v1\/getVersion HTTP\/1\.1\r\n/);
         expect(q.head).toContain(`\r\nHost: 127.0.0.1:${port}\r\n`);
         expect(q.head.toLowerCase()).not.toContain('origin:');
+        // the program names itself, so the agent keeps its sign method and codes apart from other apps'
+        expect(q.head).toContain('\r\nX-MedSign-App: test_medsign\r\n');
       }
     } finally {
       server.close();

@@ -29,7 +29,16 @@ export interface AgentServer {
 export function createAgentServer(a: AgentContext, registry: Registry, port: () => number): AgentServer {
   const origins = new OriginPolicy(a.config.allowedOrigins);
   const limiter = new RateLimiter(a.config.requestsPerMinutePerOrigin);
-  const clientOf = (origin: string | undefined) => origin?.toLowerCase() ?? 'native';
+  /**
+   * Who calls: a browser origin, or a native client — one per application when it names itself
+   * with X-MedSign-App (the C library sends its process name), so that two HIS programs on one
+   * workstation keep their own sign method and see only their own pending codes.
+   */
+  const clientOf = (origin: string | undefined, app?: string | string[]) => {
+    if (origin !== undefined) return origin.toLowerCase();
+    const name = typeof app === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(app) ? app : undefined;
+    return name ? `native:${name}` : 'native';
+  };
 
   const record = (method: string, client: string, surface: 'http' | 'ws', started: number, err?: AgentError) => {
     a.recent.push({ at: new Date().toISOString(), method: method.slice(0, 64), client, surface, ok: !err, ...(err ? { code: err.code } : {}), ms: Math.round(performance.now() - started) });
@@ -64,7 +73,7 @@ export function createAgentServer(a: AgentContext, registry: Registry, port: () 
       if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
       return res.status(204).end();
     }
-    if (!limiter.take(clientOf(origin))) return fail(res, Errors.rateLimited());
+    if (!limiter.take(clientOf(origin, req.headers['x-medsign-app']))) return fail(res, Errors.rateLimited());
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
     next();
@@ -87,7 +96,7 @@ export function createAgentServer(a: AgentContext, registry: Registry, port: () 
   app.post('/v1/:method', async (req: Request, res: Response) => {
     const started = performance.now();
     const method = String(req.params.method);
-    const client = clientOf(req.headers.origin);
+    const client = clientOf(req.headers.origin, req.headers['x-medsign-app']);
     const body: unknown = req.body;
     try {
       if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw Errors.badParams({ zh: '请求体应为 JSON 对象', en: 'the body must be a JSON object' });
@@ -131,7 +140,7 @@ export function createAgentServer(a: AgentContext, registry: Registry, port: () 
       return refuse(socket, refused);
     }
     if ((req.url ?? '').split('?')[0] !== '/v1/ws') return refuse(socket, Errors.methodNotFound({ zh: '请连接 /v1/ws', en: 'connect to /v1/ws' }));
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientOf(origin)));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientOf(origin, req.headers['x-medsign-app'])));
   });
 
   const send = (ws: WebSocket, msg: unknown) => {

@@ -25,7 +25,9 @@ const common = {
 const Pending = z.object({ operationId: z.string(), status: z.literal('PENDING'), verificationCode: z.string() });
 const Deferred = z.object({ deferred: z.literal(true), ticket: z.string() });
 
-const appName = (client: string, app: string | undefined): string => app ?? (client === 'native' ? '本机应用 (native app)' : client.replace(/^https?:\/\//, '').slice(0, 64));
+const isNative = (client: string) => client === 'native' || client.startsWith('native:');
+const appName = (client: string, app: string | undefined): string =>
+  app ?? (client === 'native' ? '本机应用 (native app)' : isNative(client) ? client.slice('native:'.length) : client.replace(/^https?:\/\//, '').slice(0, 64));
 
 /** The shape every signing method shares: resolve the user, sign in one session, report, wait or not. */
 async function signCall<T extends Record<string, unknown>>(
@@ -64,7 +66,7 @@ async function signCall<T extends Record<string, unknown>>(
 
 /** Files by path are for native clients: a web page must not probe or sign the workstation's files. */
 function nativeOnly(ctx: CallContext): never | undefined {
-  if (ctx.client !== 'native') throw Errors.fileAccessDenied();
+  if (!isNative(ctx.client)) throw Errors.fileAccessDenied();
   return undefined;
 }
 
