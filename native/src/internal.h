@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <wchar.h>
 
-#if defined(_WIN32)
+#if defined(_MSC_VER)
 #  define MS_THREAD_LOCAL __declspec(thread)
-#else
+#else /* gcc/clang, mingw-w64 included (emulated TLS there, from the static libgcc) */
 #  define MS_THREAD_LOCAL _Thread_local
 #endif
 
