@@ -48,7 +48,9 @@
   }
   const saveList = (key, list) => localStorage.setItem(key, JSON.stringify(list));
   let idCounter = 0;
-  const newId = () => `${Date.now().toString(36)}-${(++idCounter).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  /** An integer in [0, n) from the browser's CSPRNG (demo ids and demo data; the project uses no Math.random). */
+  const randomBelow = (n) => crypto.getRandomValues(new Uint32Array(1))[0] % n;
+  const newId = () => `${Date.now().toString(36)}-${(++idCounter).toString(36)}-${randomBelow(2 ** 31).toString(36)}`;
 
   // ---------- messages ----------
   /** The SDK's errors carry a message in Chinese with English, and a code. */
@@ -242,8 +244,8 @@
   // ---------- nursing records ----------
   const NAMES = ['王建国', '陈桂兰', '刘淑珍', '赵志强', '孙玉梅', '周海峰', '吴秀兰', '郑明', '冯丽华', '何永安'];
   const OBSERVATIONS = ['患者安静入睡', '诉轻度头晕，已报告医生', '输液通畅，穿刺处无红肿', '协助翻身，皮肤完好', '饮食可，二便正常', '遵医嘱予吸氧 2 L/min'];
-  const pick = (list) => list[Math.floor(Math.random() * list.length)];
-  const between = (lo, hi) => lo + Math.floor(Math.random() * (hi - lo + 1));
+  const pick = (list) => list[randomBelow(list.length)];
+  const between = (lo, hi) => lo + randomBelow(hi - lo + 1);
 
   function renderDrafts() {
     $('#unsigned-count').textContent = String(loadList(DRAFTS_KEY).length);
