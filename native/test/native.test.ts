@@ -18,9 +18,9 @@ import { createServer, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toPem } from '@medsign/core';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
-import { PIN, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from '../../agent/test/stack.js';
+import { call } from '../../agent/test/stack.js';
+import { startLiveStack, type LiveStack } from './live-stack.js';
 import { freePort } from '../../agent/test/processes.js';
 
 const NATIVE = fileURLToPath(new URL('..', import.meta.url));
@@ -50,14 +50,11 @@ function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: n
   });
 }
 
-let s: Awaited<ReturnType<typeof startCloudWithAdmin>>;
-let agent: Awaited<ReturnType<typeof startTestAgent>>;
+let live: LiveStack;
+let agent: LiveStack['agent'];
 let certId = '';
-let certPem = '';
 const cli = new OpensslCli();
-const phoneCodes: string[] = [];
-let phoneRunning = true;
-let phoneLoop: Promise<void> | undefined;
+let phoneCodes: string[] = [];
 
 beforeAll(async () => {
   const gcc = await run('gcc', ['--version']).catch(() => undefined);
@@ -65,42 +62,12 @@ beforeAll(async () => {
   const make = await run('make', ['-C', NATIVE]).catch((e: Error) => ({ code: -1, out: '', err: `make: ${e.message}` }));
   if (make.code !== 0) throw new Error(`make -C native failed:\n${make.out}\n${make.err}`);
 
-  s = await startCloudWithAdmin();
-  agent = await startTestAgent([s.cloud.url], await registrationToken(s.cloud.url, s.admin));
-  const d = await enrollDoctor(s.cloud.url, s.admin, 'rsa-2048', NAME);
-  // the phone: approves every session, 250 ms after it appears (so that the code can be read meanwhile)
-  const seen = new Set<string>();
-  phoneLoop = (async () => {
-    while (phoneRunning) {
-      try {
-        for (const p of await d.phone.pending()) {
-          if (seen.has(p.sessionId)) continue;
-          seen.add(p.sessionId);
-          phoneCodes.push(p.verificationCode);
-          await new Promise((r) => setTimeout(r, 250));
-          await d.phone.approve(p, PIN);
-        }
-      } catch {
-        /* keep polling */
-      }
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  })();
-  const login = await call(agent.url, 'login', { employeeNo: d.employeeNo });
-  expect(login.status).toBe(200);
-  certId = login.json.certId;
-  const cert = await call(agent.url, 'exportUserCert', { certId });
-  certPem = toPem(Buffer.from(cert.json.certificate, 'base64'), 'CERTIFICATE');
-  cli.write('cert.pem', certPem);
-  cli.write('rsa-root.pem', await (await fetch(`${s.cloud.url}/pki/ca/rsa-root.pem`)).text());
-  expect(cli.run(['x509', '-in', 'cert.pem', '-pubkey', '-noout', '-out', 'pub.pem']).ok).toBe(true);
+  live = await startLiveStack(NAME, cli);
+  ({ agent, certId, phoneCodes } = live);
 });
 
 afterAll(async () => {
-  phoneRunning = false;
-  await phoneLoop;
-  await agent?.dispose();
-  await s?.cloud.dispose();
+  await live?.stop();
   cli.dispose();
 });
 

@@ -16,9 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toPem } from '@medsign/core';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
-import { PIN, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from '../../agent/test/stack.js';
+import { startLiveStack, type LiveStack } from './live-stack.js';
 import { freePort } from '../../agent/test/processes.js';
 
 const NATIVE = fileURLToPath(new URL('..', import.meta.url));
@@ -105,52 +104,22 @@ const wineReady = (async () => {
 })();
 
 describe('medsign.dll x64 under wine, against the live agent', () => {
-  let s: Awaited<ReturnType<typeof startCloudWithAdmin>>;
-  let agent: Awaited<ReturnType<typeof startTestAgent>>;
+  let live: LiveStack;
+  let agent: LiveStack['agent'];
   let certId = '';
   const cli = new OpensslCli();
-  const phoneCodes: string[] = [];
-  let phoneRunning = true;
-  let phoneLoop: Promise<void> | undefined;
+  let phoneCodes: string[] = [];
   const prefix = mkdtempSync(join(tmpdir(), 'medsign-wine-'));
 
   beforeAll(async () => {
     await wineReady;
     if (!wine) throw new Error('wine is required to run the Windows test program (Debian: apt install wine64)');
-    s = await startCloudWithAdmin();
-    agent = await startTestAgent([s.cloud.url], await registrationToken(s.cloud.url, s.admin));
-    const d = await enrollDoctor(s.cloud.url, s.admin, 'rsa-2048', NAME);
-    const seen = new Set<string>();
-    phoneLoop = (async () => {
-      while (phoneRunning) {
-        try {
-          for (const p of await d.phone.pending()) {
-            if (seen.has(p.sessionId)) continue;
-            seen.add(p.sessionId);
-            phoneCodes.push(p.verificationCode);
-            await new Promise((r) => setTimeout(r, 250));
-            await d.phone.approve(p, PIN);
-          }
-        } catch {
-          /* keep polling */
-        }
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    })();
-    const login = await call(agent.url, 'login', { employeeNo: d.employeeNo });
-    expect(login.status).toBe(200);
-    certId = login.json.certId;
-    const cert = await call(agent.url, 'exportUserCert', { certId });
-    cli.write('cert.pem', toPem(Buffer.from(cert.json.certificate, 'base64'), 'CERTIFICATE'));
-    cli.write('rsa-root.pem', await (await fetch(`${s.cloud.url}/pki/ca/rsa-root.pem`)).text());
-    expect(cli.run(['x509', '-in', 'cert.pem', '-pubkey', '-noout', '-out', 'pub.pem']).ok).toBe(true);
+    live = await startLiveStack(NAME, cli);
+    ({ agent, certId, phoneCodes } = live);
   }, 60_000);
 
   afterAll(async () => {
-    phoneRunning = false;
-    await phoneLoop;
-    await agent?.dispose();
-    await s?.cloud.dispose();
+    await live?.stop();
     cli.dispose();
     // the wineserver of this prefix quits by itself 3 s after its last process
     rmSync(prefix, { recursive: true, force: true });

@@ -1,0 +1,59 @@
+/**
+ * The live stack both native tests sign against: a cloud, the agent, and an RSA-2048 doctor
+ * (RSA PKCS#1 v1.5 is deterministic, so A and W variants can be compared byte for byte) whose
+ * phone approves every session 250 ms after it appears — long enough for a second thread to
+ * read the verification code meanwhile. The doctor is logged in; the CA and the doctor's
+ * public key are written into `cli` for openssl.
+ */
+import { expect } from 'vitest';
+import { toPem } from '@medsign/core';
+import type { OpensslCli } from '../../core/test/openssl-cli.js';
+import { PIN, call, enrollDoctor, registrationToken, startCloudWithAdmin, startTestAgent } from '../../agent/test/stack.js';
+
+export async function startLiveStack(name: string, cli: OpensslCli) {
+  const s = await startCloudWithAdmin();
+  const agent = await startTestAgent([s.cloud.url], await registrationToken(s.cloud.url, s.admin));
+  const d = await enrollDoctor(s.cloud.url, s.admin, 'rsa-2048', name);
+  const phoneCodes: string[] = [];
+  let running = true;
+  const seen = new Set<string>();
+  const loop = (async () => {
+    while (running) {
+      try {
+        for (const p of await d.phone.pending()) {
+          if (seen.has(p.sessionId)) continue;
+          seen.add(p.sessionId);
+          phoneCodes.push(p.verificationCode);
+          await new Promise((r) => setTimeout(r, 250));
+          await d.phone.approve(p, PIN);
+        }
+      } catch {
+        /* keep polling */
+      }
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  })();
+  const login = await call(agent.url, 'login', { employeeNo: d.employeeNo });
+  expect(login.status).toBe(200);
+  const certId: string = login.json.certId;
+  const cert = await call(agent.url, 'exportUserCert', { certId });
+  const certPem = toPem(Buffer.from(cert.json.certificate, 'base64'), 'CERTIFICATE');
+  cli.write('cert.pem', certPem);
+  cli.write('rsa-root.pem', await (await fetch(`${s.cloud.url}/pki/ca/rsa-root.pem`)).text());
+  expect(cli.run(['x509', '-in', 'cert.pem', '-pubkey', '-noout', '-out', 'pub.pem']).ok).toBe(true);
+  return {
+    cloud: s.cloud,
+    agent,
+    certId,
+    certPem,
+    phoneCodes,
+    async stop() {
+      running = false;
+      await loop;
+      await agent.dispose();
+      await s.cloud.dispose();
+    },
+  };
+}
+
+export type LiveStack = Awaited<ReturnType<typeof startLiveStack>>;
