@@ -13,7 +13,7 @@
  *     agent the C code is waiting for (deadlock).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,10 @@ beforeAll(async () => {
   const make = await run('make', ['-C', NATIVE]).catch((e: Error) => ({ code: -1, out: '', err: `make: ${e.message}` }));
   if (make.code !== 0) throw new Error(`make -C native failed:\n${make.out}\n${make.err}`);
 
+  // Free Pascal in Delphi mode, for the Delphi-style test below (built here: one make at a time)
+  mkdirSync(`${NATIVE}build/fpc`, { recursive: true });
+  const fpc = await run('fpc', ['-Mdelphi', `-Fl${NATIVE}build`, `-k-rpath=${NATIVE}build`, `-FU${NATIVE}build/fpc`, `-o${NATIVE}build/medsign_fpc`, `${NATIVE}test/pascal/medsign_fpc.pas`]).catch((e: Error) => ({ code: -1, out: '', err: e.message }));
+  if (fpc.code !== 0) throw new Error(`fpc (Debian: apt install fpc) failed:\n${fpc.out}\n${fpc.err}`);
   live = await startLiveStack(NAME, cli);
   ({ agent, certId, phoneCodes } = live);
 });
@@ -183,6 +187,23 @@ describe('the HTTP client (test_medsign --fake) against a scripted server', () =
     } finally {
       server.close();
     }
+  });
+});
+
+describe('Free Pascal in Delphi mode (fpc -Mdelphi), as a Delphi 7 client calls it', () => {
+  it('version, user list, a too-small buffer, sign and verify, SOF_GetLastError; openssl checks the signature', async () => {
+    const text = '出院小结：患者病情稳定，准予出院。';
+    const before = phoneCodes.length;
+    const r = await run(`${NATIVE}build/medsign_fpc`, [String(agent.port), certId, NAME, text]);
+    expect(r.out).not.toMatch(/^not ok/m);
+    expect(r.out.match(/^ok \d+/gm)).toHaveLength(9);
+    expect(r.out).toMatch(/^1\.\.9$/m);
+    expect(r.code).toBe(0);
+    const sig = /^# signature (\S+)$/m.exec(r.out)![1]!;
+    cli.write('fpc.msg', Buffer.from(text, 'utf8'));
+    cli.write('fpc.sig', Buffer.from(sig, 'base64'));
+    expect((await cli.runAsync(['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'fpc.sig', 'fpc.msg'])).out).toMatch(/Verified OK/);
+    expect(phoneCodes.length - before).toBe(1); // one approval: the size query and the real call are one signing
   });
 });
 
