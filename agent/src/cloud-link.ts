@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { AgentError, Errors } from './errors.js';
+import { Errors, fromCloudCode, type AgentError } from './errors.js';
 
 export interface LinkState {
   url: string;
@@ -33,27 +33,9 @@ export interface CloudRequest {
   raw?: boolean;
 }
 
-/** The cloud's error codes that mean something to the user, as agent errors. */
-function mapCloudError(status: number, body: { code?: string; message?: string }): AgentError {
-  switch (body.code) {
-    case 'USER_SESSION_INVALID':
-      return Errors.notLoggedIn();
-    case 'CERT_REVOKED':
-      return Errors.certRevoked();
-    case 'CERT_EXPIRED':
-      return Errors.certExpired();
-    case 'NO_ACTIVE_KEY':
-      return Errors.noKey();
-    case 'LOCKED':
-    case 'KEY_LOCKED':
-      return Errors.keyLocked();
-    case 'AGENT_UNKNOWN':
-    case 'UNAUTHORIZED':
-      return Errors.notRegistered({ zh: '云端不认可本机凭据', en: 'the cloud does not accept this credential' });
-    default:
-      return Errors.cloudError(body.code ?? `HTTP_${status}`, body.message ?? `HTTP ${status}`, status);
-  }
-}
+/** A cloud error reply as an agent error: the codes a user must understand, else the cloud's own. */
+const mapCloudError = (status: number, body: { code?: string; message?: string }): AgentError =>
+  fromCloudCode(body.code) ?? Errors.cloudError(body.code ?? `HTTP_${status}`, body.message ?? `HTTP ${status}`, status);
 
 export class CloudLink extends EventEmitter {
   readonly links: LinkState[];

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { SIGNATURE_ALGORITHMS, fromHex, toHex, verificationCode, verifyDigestSignature, type SignatureAlgorithm } from '@medsign/core';
 import type { CloudLink } from './cloud-link.js';
-import { AgentError, Errors } from './errors.js';
+import { AgentError, Errors, fromCloudCode } from './errors.js';
 import type { Operation, Operations } from './operations.js';
 import type { AgentState, User } from './state.js';
 import type { TrustStore } from './trust-store.js';
@@ -31,22 +31,8 @@ interface AgentView {
 const VERIFY_CHUNK = 50;
 const FINAL = new Set(['OK', 'USER_REFUSED', 'TIMEOUT', 'CANCELLED', 'CERT_REVOKED', 'LOCKED', 'ERROR']);
 
-function statusError(status: string): AgentError {
-  switch (status) {
-    case 'USER_REFUSED':
-      return Errors.userRefused();
-    case 'TIMEOUT':
-      return Errors.timeout();
-    case 'CANCELLED':
-      return Errors.cancelled();
-    case 'CERT_REVOKED':
-      return Errors.certRevoked();
-    case 'LOCKED':
-      return Errors.keyLocked();
-    default:
-      return Errors.signFailed({ zh: `云端会话状态 ${status}`, en: `cloud session ended ${status}` });
-  }
-}
+/** How a session that ended without a result ended, for the caller. */
+const statusError = (status: string): AgentError => fromCloudCode(status) ?? Errors.signFailed({ zh: `云端会话状态 ${status}`, en: `cloud session ended ${status}` });
 
 export interface SignItem {
   digest: Uint8Array;

@@ -63,6 +63,38 @@ export const Errors = {
   internal: make('INTERNAL', SOR.UnknownErr, 500, '医签助手内部错误', 'internal agent error'),
 };
 
+/**
+ * The cloud's words for what a user must see — its session statuses (USER_REFUSED, TIMEOUT, …)
+ * and its error codes (USER_SESSION_INVALID, NO_ACTIVE_KEY, …) — as agent errors; undefined
+ * for anything else.
+ */
+export function fromCloudCode(code: string | undefined): AgentError | undefined {
+  switch (code) {
+    case 'USER_REFUSED':
+      return Errors.userRefused();
+    case 'TIMEOUT':
+      return Errors.timeout();
+    case 'CANCELLED':
+      return Errors.cancelled();
+    case 'CERT_REVOKED':
+      return Errors.certRevoked();
+    case 'CERT_EXPIRED':
+      return Errors.certExpired();
+    case 'LOCKED':
+    case 'KEY_LOCKED':
+      return Errors.keyLocked();
+    case 'NO_ACTIVE_KEY':
+      return Errors.noKey();
+    case 'USER_SESSION_INVALID':
+      return Errors.notLoggedIn();
+    case 'AGENT_UNKNOWN':
+    case 'UNAUTHORIZED':
+      return Errors.notRegistered({ zh: '云端不认可本机凭据', en: 'the cloud does not accept this credential' });
+    default:
+      return undefined;
+  }
+}
+
 /** Any thrown value as an AgentError: core's MedSignErrors keep their code and SOR code. */
 export function toAgentError(err: unknown): AgentError {
   if (err instanceof AgentError) return err;

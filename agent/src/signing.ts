@@ -12,7 +12,6 @@ import {
   SGD,
   addSignatureTimeStamp,
   assembleSignedMessage,
-  parseCertificate,
   signatureAlgorithmFromSgd,
   signatureTimeStampRequest,
   signedAttributesToSign,
@@ -22,14 +21,12 @@ import {
   type SignatureAlgorithm,
   type SignedMessageParts,
 } from '@medsign/core';
-import type { Logger } from 'pino';
-import type { CloudLink } from './cloud-link.js';
-import type { CloudSessions, Emit } from './cloud-sessions.js';
+import type { Emit } from './cloud-sessions.js';
+import type { AgentContext } from './context.js';
 import { Errors, toAgentError } from './errors.js';
-import type { DeferredItem, Journal } from './journal.js';
-import type { Operation, Operations } from './operations.js';
-import type { AgentState, User } from './state.js';
-import type { TrustStore } from './trust-store.js';
+import type { DeferredItem } from './journal.js';
+import type { Operation } from './operations.js';
+import type { User } from './state.js';
 
 export type SignRequest =
   | { kind: 'raw'; digest: Uint8Array; summary: string }
@@ -42,17 +39,10 @@ export type SignOutput = { signature: string } | { signedMessage: string; compac
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-export interface SigningDeps {
-  cloud: CloudLink;
-  state: AgentState;
-  trust: TrustStore;
-  ops: Operations;
-  sessions: CloudSessions;
-  journal: Journal;
-  log: Logger;
-  deferredSigning: 'off' | 'per-call' | 'auto';
-  broadcast: Emit;
-}
+/** What signing works with: the agent's parts (see context.ts), wired before the context exists. */
+export type SigningDeps = Pick<AgentContext, 'cloud' | 'state' | 'trust' | 'ops' | 'sessions' | 'journal' | 'log' | 'broadcast'> & {
+  deferredSigning: AgentContext['config']['deferredSigning'];
+};
 
 export class Signing {
   /** GM/T 0020 SOF_SetSignMethod is per application: here per client (browser origin or "native"). */
@@ -102,8 +92,8 @@ export class Signing {
   private issuerOf(user: User): Uint8Array[] {
     const aki = user.cert.authorityKeyId;
     for (const name of ['sm2-issuing', 'rsa-issuing']) {
-      const der = this.d.trust.caCertificate(name);
-      if (der && parseCertificate(der).subjectKeyId === aki) return [der];
+      const ca = this.d.trust.caCertificate(name);
+      if (ca && ca.subjectKeyId === aki) return [ca.der];
     }
     return [];
   }

@@ -31,6 +31,14 @@ export class TrustStore {
   /** Fetch CA certificates and CRLs from the cloud. Never throws: offline, the cache stands. */
   async refresh(cloud: CloudLink): Promise<{ ok: boolean; error?: string }> {
     try {
+      return await this.fetchAll(cloud);
+    } finally {
+      this.loaded = undefined; // what is on disk now
+    }
+  }
+
+  private async fetchAll(cloud: CloudLink): Promise<{ ok: boolean; error?: string }> {
+    try {
       for (const family of FAMILIES) {
         for (const role of ['root', 'issuing'] as const) {
           const name = `${family}-${role}`;
@@ -52,29 +60,40 @@ export class TrustStore {
     }
   }
 
-  private caCerts(role: 'root' | 'issuing'): Uint8Array[] {
-    return FAMILIES.map((f) => join(this.caDir, `${f}-${role}.pem`))
-      .filter((f) => existsSync(f))
-      .map((f) => fromPem(readFileSync(f, 'utf8'), 'CERTIFICATE'));
+  /**
+   * The cached CA certificates and CRLs, read from disk once and again after each refresh:
+   * every verification uses them, so they are not read per call.
+   */
+  private loaded: { ca: Map<string, ParsedCertificate>; crls: Uint8Array[] } | undefined;
+  private disk(): { ca: Map<string, ParsedCertificate>; crls: Uint8Array[] } {
+    this.loaded ??= {
+      ca: new Map(
+        readdirSync(this.caDir)
+          .filter((f) => f.endsWith('.pem'))
+          .map((f) => [f.slice(0, -4), parseCertificate(fromPem(readFileSync(join(this.caDir, f), 'utf8'), 'CERTIFICATE'))] as const),
+      ),
+      crls: readdirSync(this.crlDir)
+        .filter((f) => f.endsWith('.crl'))
+        .map((f) => new Uint8Array(readFileSync(join(this.crlDir, f)))),
+    };
+    return this.loaded;
   }
 
-  caCertificate(name: string): Uint8Array | undefined {
-    const f = join(this.caDir, `${name}.pem`);
-    return existsSync(f) ? fromPem(readFileSync(f, 'utf8'), 'CERTIFICATE') : undefined;
+  private caCerts(role: 'root' | 'issuing'): ParsedCertificate[] {
+    const ca = this.disk().ca;
+    return FAMILIES.map((f) => ca.get(`${f}-${role}`)).filter((c): c is ParsedCertificate => c !== undefined);
+  }
+
+  caCertificate(name: string): ParsedCertificate | undefined {
+    return this.disk().ca.get(name);
   }
 
   get trustAnchors(): Uint8Array[] {
-    return this.caCerts('root');
-  }
-
-  get hasAnchors(): boolean {
-    return this.trustAnchors.length > 0;
+    return this.caCerts('root').map((c) => c.der);
   }
 
   crls(): Uint8Array[] {
-    return readdirSync(this.crlDir)
-      .filter((f) => f.endsWith('.crl'))
-      .map((f) => new Uint8Array(readFileSync(join(this.crlDir, f))));
+    return this.disk().crls;
   }
 
   remember(der: Uint8Array): ParsedCertificate {
@@ -99,16 +118,13 @@ export class TrustStore {
   readonly certificateStore = (sha256: string): Uint8Array | undefined => {
     const hit = this.certs.get(sha256.toLowerCase());
     if (hit) return hit;
-    for (const der of [...this.caCerts('issuing'), ...this.trustAnchors]) if (parseCertificate(der).sha256 === sha256.toLowerCase()) return der;
-    return undefined;
+    return [...this.disk().ca.values()].find((c) => c.sha256 === sha256.toLowerCase())?.der;
   };
 
   /** A live OCSP response for `cert` when a cloud answers; undefined otherwise. */
   async ocsp(cloud: CloudLink, cert: ParsedCertificate): Promise<Uint8Array | undefined> {
     if (!cloud.online) return undefined;
-    const issuer = this.caCerts('issuing')
-      .map((d) => parseCertificate(d))
-      .find((i) => i.subjectText === cert.issuerText);
+    const issuer = this.caCerts('issuing').find((i) => i.subjectText === cert.issuerText);
     if (!issuer) return undefined;
     try {
       return await cloud.request<Uint8Array>('POST', '/pki/ocsp', { binary: { type: 'application/ocsp-request', data: buildOcspRequest({ certificate: cert, issuer }) }, raw: true, timeoutMs: 3000 });
@@ -119,7 +135,7 @@ export class TrustStore {
 
   private async options(cloud: CloudLink, cert: ParsedCertificate | undefined) {
     const ocsp = cert ? await this.ocsp(cloud, cert) : undefined;
-    return { trustAnchors: this.trustAnchors, intermediates: this.caCerts('issuing'), crls: this.crls(), ...(ocsp ? { ocspResponses: [ocsp] } : {}) };
+    return { trustAnchors: this.trustAnchors, intermediates: this.caCerts('issuing').map((c) => c.der), crls: this.crls(), ...(ocsp ? { ocspResponses: [ocsp] } : {}) };
   }
 
   async validateCertificate(cloud: CloudLink, der: Uint8Array) {

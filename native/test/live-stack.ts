@@ -5,6 +5,7 @@
  * read the verification code meanwhile. The doctor is logged in; the CA and the doctor's
  * public key are written into `cli` for openssl.
  */
+import { spawn } from 'node:child_process';
 import { expect } from 'vitest';
 import { toPem } from '@medsign/core';
 import type { OpensslCli } from '../../core/test/openssl-cli.js';
@@ -57,3 +58,30 @@ export async function startLiveStack(name: string, cli: OpensslCli) {
 }
 
 export type LiveStack = Awaited<ReturnType<typeof startLiveStack>>;
+
+/**
+ * Run a program without blocking this process (the cloud and the agent run in it: spawnSync
+ * would deadlock them). `stdout: 'latin1'` keeps non-UTF-8 bytes (GBK from the A variants).
+ */
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; stdout?: 'utf8' | 'latin1' } = {},
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString(opts.stdout ?? 'utf8')));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}

@@ -12,7 +12,6 @@
  *     form (a worker thread): a synchronous call would block this event loop, and with it the
  *     agent the C code is waiting for (deadlock).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
@@ -20,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
 import { call } from '../../agent/test/stack.js';
-import { startLiveStack, type LiveStack } from './live-stack.js';
+import { run, startLiveStack, type LiveStack } from './live-stack.js';
 import { freePort } from '../../agent/test/processes.js';
 
 const NATIVE = fileURLToPath(new URL('..', import.meta.url));
@@ -31,24 +30,6 @@ const TEST_BIN = process.env.NATIVE_TEST_BIN ?? `${NATIVE}build/test_medsign`;
 const TEXT = '病程记录：患者今日查房，生命体征平稳。Ünïcödé 𝄞 "q" \\ tab\tend';
 const NAME = '李医生';
 
-function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
 
 let live: LiveStack;
 let agent: LiveStack['agent'];
@@ -87,7 +68,7 @@ describe('test_medsign (C, gcc) against the live agent', () => {
   it('passes every check, and openssl verifies what it signed', async () => {
     const dead = await freePort();
     const sessionsBefore = phoneCodes.length;
-    const r = await run(TEST_BIN, [String(agent.port), certId, NAME, String(dead)], 90_000);
+    const r = await run(TEST_BIN, [String(agent.port), certId, NAME, String(dead)], { timeoutMs: 90_000 });
     const tap = r.out;
     if (r.code !== 0 || process.env.NATIVE_TAP) console.log(tap, r.err);
     expect(r.err).toBe('');
@@ -169,7 +150,7 @@ describe('the HTTP client (test_medsign --fake) against a scripted server', () =
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const r = await run(TEST_BIN, ['--fake', String(port)], 30_000);
+      const r = await run(TEST_BIN, ['--fake', String(port)], { timeoutMs: 30_000 });
       if (r.code !== 0 || process.env.NATIVE_TAP) console.log(r.out, r.err);
       expect(r.out).not.toMatch(/^not ok/m);
       expect(r.out.match(/^ok /gm)).toHaveLength(5);

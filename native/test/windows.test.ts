@@ -10,14 +10,13 @@
  *     variants get GBK text; its signature is checked by the openssl CLI over the UTF-8 bytes.
  *     The wine process is spawned asynchronously: the cloud and the agent run in this process.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
-import { startLiveStack, type LiveStack } from './live-stack.js';
+import { run, startLiveStack, type LiveStack } from './live-stack.js';
 import { freePort } from '../../agent/test/processes.js';
 
 const NATIVE = fileURLToPath(new URL('..', import.meta.url));
@@ -26,26 +25,8 @@ const NAME = '李医生';
 const TEXT_FULL = '病程记录：患者今日查房，生命体征平稳。Ünïcödé 𝄞 "q" \\ tab\tend';
 const TEXT_GBK = '病程记录：患者今日查房，生命体征平稳。 "q" \\ tab\tend';
 
-function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
 
-const have = async (cmd: string, arg = '--version') => (await run(cmd, [arg]).catch(() => undefined))?.code === 0;
+const have = async (cmd: string, arg = '--version') => (await run(cmd, [arg], { stdout: 'latin1' }).catch(() => undefined))?.code === 0;
 
 // the MS_API functions of the header, in its order
 const headerNames = () => [...readFileSync(`${NATIVE}include/medsign.h`, 'utf8').matchAll(/^MS_API unsigned long MS_CALL (\w+)\(/gm)].map((m) => m[1]!);
@@ -58,7 +39,7 @@ function exportsOf(objdumpP: string): string[] {
 beforeAll(async () => {
   for (const cc of ['x86_64-w64-mingw32-gcc', 'i686-w64-mingw32-gcc'])
     if (!(await have(cc))) throw new Error(`${cc} is required for the Windows DLLs (Debian: apt install mingw-w64)`);
-  const make = await run('make', ['-C', NATIVE, 'medsign.def', 'dll32', 'dll64', 'win-tests', 'win-tests32'], { timeoutMs: 120_000 });
+  const make = await run('make', ['-C', NATIVE, 'medsign.def', 'dll32', 'dll64', 'win-tests', 'win-tests32'], { timeoutMs: 120_000, stdout: 'latin1' });
   if (make.code !== 0) throw new Error(`make -C native dll32 dll64 win-tests failed:\n${make.out}\n${make.err}`);
 }, 150_000);
 
@@ -130,7 +111,7 @@ describe('medsign.dll x64 under wine, against the live agent', () => {
     const sessionsBefore = phoneCodes.length;
     const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', LC_ALL: 'zh_CN.UTF-8', DISPLAY: '' };
     const t0 = Date.now();
-    const r = await run(wine, [`${NATIVE}build/win64/test_medsign.exe`, String(agent.port), certId, `hex:${Buffer.from(NAME).toString('hex')}`, String(dead)], { timeoutMs: 80_000, env });
+    const r = await run(wine, [`${NATIVE}build/win64/test_medsign.exe`, String(agent.port), certId, `hex:${Buffer.from(NAME).toString('hex')}`, String(dead)], { timeoutMs: 80_000, env, stdout: 'latin1' });
     const took = Date.now() - t0;
     const tap = r.out;
     if (r.code !== 0 || process.env.NATIVE_TAP) console.log(tap, r.err);
