@@ -14,7 +14,7 @@ import { MedSignPhone } from '../../mobile/src/index.js';
 import { adminToken } from '../../cloud/test/cloud-fixture.js';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
 import { freePort, spawnAgent, spawnCloud, type Proc } from './processes.js';
-import { autoApprove, call, enrollDoctor, registrationToken, startTestAgent } from './stack.js';
+import { RpcClient, autoApprove, call, enrollDoctor, registrationToken, startTestAgent } from './stack.js';
 
 const cli = new OpensslCli();
 const procs: Proc[] = [];
@@ -83,6 +83,7 @@ describe('deferred signing (补签)', () => {
     expect((await call(agent.url, 'getStatus')).json.deferred).toBe(2);
     expect((await call(agent.url, 'getDeferredResult', { ticket: cms.json.ticket })).json.status).toBe('PENDING');
 
+    const rpc = await RpcClient.connect(agent.url, null); // a native WebSocket client hears the results too
     const auto = autoApprove(d.phone);
     cloud = await spawnCloud(cloudDir, port);
     procs.push(cloud);
@@ -92,6 +93,10 @@ describe('deferred signing (补签)', () => {
     const first = await call(agent.url, 'getDeferredResult', { ticket: raw.json.ticket });
     expect(first.json.status).toBe('OK');
     expect(auto.codes).toHaveLength(1); // both items in one session: one approval
+    const heard = await until(async () => rpc.events.filter((e) => e.method === 'deferredResult'), (e) => e.length >= 2, 5000);
+    expect(heard.map((e) => e.params.ticket).sort()).toEqual([raw.json.ticket, cms.json.ticket].sort());
+    expect(heard.every((e) => e.params.status === 'OK' && e.params.result)).toBe(true);
+    rpc.close();
 
     cli.write('d.pem', certPem);
     cli.write('d.pub', createPublicKey(certPem).export({ type: 'spki', format: 'pem' }));

@@ -67,7 +67,7 @@ describe('Host and Origin', () => {
     const ok = await RpcClient.connect(agent.url, ORIGIN);
     expect((await ok.send('getVersion')).result.version).toBe('0.1.0');
     ok.close();
-    const native = await RpcClient.connect(agent.url, undefined);
+    const native = await RpcClient.connect(agent.url, null);
     expect((await native.send('getVersion')).result.apiVersion).toBe('1.0');
     native.close();
     const allowed = await rawRequest({ method: 'POST', path: '/v1/getVersion', headers: { host: `127.0.0.1:${agent.port}`, origin: ORIGIN, 'content-type': 'application/json' }, body: '{}' });

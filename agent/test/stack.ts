@@ -107,8 +107,9 @@ export class RpcClient {
       } else if (m.method) this.events.push(m);
     });
   }
-  static connect(agentUrl: string, origin: string | undefined = ORIGIN): Promise<RpcClient> {
-    const ws = new WebSocket(`${agentUrl.replace('http', 'ws')}/v1/ws`, origin ? { headers: { origin } } : {});
+  /** `origin: null` connects as a native client (no Origin header) */
+  static connect(agentUrl: string, origin: string | null = ORIGIN): Promise<RpcClient> {
+    const ws = new WebSocket(`${agentUrl.replace('http', 'ws')}/v1/ws`, origin !== null ? { headers: { origin } } : {});
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new RpcClient(ws)));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
