@@ -584,7 +584,9 @@ export function pbObject(h: Header): string {
   w("// gives the SOR code and of_last_message() the library's message (Chinese, English in brackets).");
   for (const c of h.constants) {
     const type = c.name.startsWith('SOR_') || c.alias?.startsWith('SOR_') ? 'ulong' : 'long';
-    w(`constant ${type} ${c.name} = ${c.value} // ${c.hex ? `0x${hex8(c.value)}` : c.value}${c.alias ? ` = ${c.alias}` : ''}${c.comment ? `: ${c.comment}` : ''}`);
+    // PowerScript has no hex literals: the value in decimal, the header's hex in the comment
+    const note = [c.hex ? `0x${hex8(c.value)}` : '', c.alias ? `= ${c.alias}` : '', c.comment ?? ''].filter(Boolean).join(' ');
+    w(`constant ${type} ${c.name} = ${c.value}${note ? ` // ${note}` : ''}`);
   }
   w(`// start size of the output buffers`);
   w(`long il_buffer_size = ${DEFAULT_BUFFER}`);

@@ -68,13 +68,13 @@ type variables
 // The of_* functions size the buffers (Space), retry on MS_BUFFER_TOO_SMALL (the library keeps
 // the result: the doctor approves once) and return "" or false on failure; then of_last_error()
 // gives the SOR code and of_last_message() the library's message (Chinese, English in brackets).
-constant long MS_DEFAULT_PORT = 17990 // 17990
-constant long MS_DEFAULT_TIMEOUT_MS = 300000 // 300000: 5 minutes: covers the phone approval
+constant long MS_DEFAULT_PORT = 17990
+constant long MS_DEFAULT_TIMEOUT_MS = 300000 // 5 minutes: covers the phone approval
 constant ulong SOR_OK = 0 // 0x00000000
 constant ulong SOR_UnknownErr = 184549377 // 0x0B000001
 constant ulong SOR_NotSupportYetErr = 184549378 // 0x0B000002
 constant ulong SOR_FileErr = 184549379 // 0x0B000003
-constant ulong SOR_NotInitializeErr = 184549393 // 0x0B000011: also: the agent is not running on the port
+constant ulong SOR_NotInitializeErr = 184549393 // 0x0B000011 also: the agent is not running on the port
 constant ulong SOR_ObjErr = 184549394 // 0x0B000012
 constant ulong SOR_MemoryErr = 184549632 // 0x0B000100
 constant ulong SOR_TimeoutErr = 184549633 // 0x0B000101
@@ -98,8 +98,8 @@ constant long SGD_SM3_RSA = 65537 // 0x00010001
 constant long SGD_SHA1_RSA = 65538 // 0x00010002
 constant long SGD_SHA256_RSA = 65540 // 0x00010004
 constant long SGD_SM3_SM2 = 131585 // 0x00020201
-constant long MS_SIGN_ATTACHED = 0 // 0
-constant long MS_SIGN_DETACHED = 1 // 1
+constant long MS_SIGN_ATTACHED = 0
+constant long MS_SIGN_DETACHED = 1
 // start size of the output buffers
 long il_buffer_size = 8192
 protected ulong iul_last_error = 0
