@@ -35,7 +35,9 @@ extern "C" {
 
 #if defined(_WIN32)
 #  define MS_CALL __stdcall
-#  if defined(MEDSIGN_BUILD)
+#  if defined(MEDSIGN_STATIC) /* linked into another module (the COM server): nothing exported */
+#    define MS_API
+#  elif defined(MEDSIGN_BUILD)
 #    define MS_API __declspec(dllexport)
 #  else
 #    define MS_API __declspec(dllimport)

@@ -116,6 +116,23 @@ static conn_t *thread_conn(int create) {
     }
     return c;
 }
+/* Give the FLS index up when the DLL is unloaded (FreeLibrary, CoFreeUnusedLibraries): its
+   callback would otherwise run in unmapped code when a thread ends. FlsFree runs the callback
+   for every fiber that still has a connection, closing it. */
+void http_unload(void) {
+    if (fls_key != FLS_OUT_OF_INDEXES) {
+        FlsFree(fls_key);
+        fls_key = FLS_OUT_OF_INDEXES;
+    }
+}
+#  if !defined(MEDSIGN_STATIC) /* medsign.dll; the COM server's DllMain calls http_unload itself */
+BOOL WINAPI DllMain(HINSTANCE inst, DWORD reason, LPVOID reserved);
+BOOL WINAPI DllMain(HINSTANCE inst, DWORD reason, LPVOID reserved) {
+    (void)inst;
+    if (reason == DLL_PROCESS_DETACH && reserved == NULL) http_unload(); /* NULL: FreeLibrary, not process exit */
+    return TRUE;
+}
+#  endif
 #else
 static pthread_key_t conn_key;
 static int conn_key_ok;

@@ -64,6 +64,9 @@ typedef struct {
 unsigned long http_post(int port, long timeout_ms, const char *path, const char *body, size_t body_len, http_reply *reply, const char **detail);
 void http_reply_free(http_reply *r);
 void http_close_thread_connection(void);
+#if defined(_WIN32)
+void http_unload(void); /* at FreeLibrary: gives the per-thread connection slot (FLS) up */
+#endif
 
 /* ---- text: the code page / wchar_t <-> UTF-8 ---- */
 int utf8_valid(const char *s, size_t n);
