@@ -6,7 +6,7 @@ public final class User {
     /** The certificate serial number in hex: pass it as certId. */
     public final String certId;
     public final String employeeNo;
-    /** "sm2", "rsa-2048", "rsa-1024" */
+    /** "SM2" or "RSA" */
     public final String algorithm;
     /** The certificate's end, ISO 8601. */
     public final String notAfter;
