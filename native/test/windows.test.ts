@@ -7,7 +7,8 @@
  *  2. under wine (x64 only: wine32 is not installable here), build/win64/test_medsign.exe against
  *     a live cloud + agent + auto-approving RSA-2048 doctor, with the Windows ANSI code page 936
  *     (LC_ALL=zh_CN.UTF-8: wine takes the code page from the locale name), so that the A
- *     variants get GBK text; its signature is checked by the openssl CLI over the UTF-8 bytes.
+ *     variants get GBK text; its signature is checked by the openssl CLI over the UTF-8 bytes,
+ *     and the same text signed over HTTP and through the JS SDK gives the same signature.
  *     The wine process is spawned asynchronously: the cloud and the agent run in this process.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpensslCli } from '../../core/test/openssl-cli.js';
 import { run, startLiveStack, type LiveStack } from './live-stack.js';
+import { WebSocket } from 'ws';
+import { MedSignClient } from '../../sdk-js/src/index.js';
 import { freePort } from '../../agent/test/processes.js';
+import { call } from '../../agent/test/stack.js';
 
 const NATIVE = fileURLToPath(new URL('..', import.meta.url));
 const NAME = '李医生';
@@ -148,5 +152,18 @@ describe('medsign.dll x64 under wine, against the live agent', () => {
     expect(Buffer.from(cli.read('msg.out')).toString('utf8')).toBe(text);
     expect(phoneCodes).toContain(v['verification-code']);
     expect(phoneCodes.length - sessionsBefore).toBe(Number(v['phone-sessions']));
+
+    // the same text through the agent's HTTP API and through the JS SDK: the same bytes are
+    // signed (its UTF-8), so RSA PKCS#1 v1.5 gives the same signature as A (GBK in) and W
+    const http = await call(agent.url, 'signData', { certId, text: TEXT_GBK });
+    expect(http.status).toBe(200);
+    expect(http.json.signature).toBe(v.signature);
+    const sdk = new MedSignClient({ ports: [agent.port], WebSocket });
+    try {
+      const r = await sdk.signData({ certId, text: TEXT_GBK });
+      expect('signature' in r && r.signature).toBe(v.signature);
+    } finally {
+      sdk.close();
+    }
   }, 90_000);
 });

@@ -542,10 +542,18 @@ namespace MedSign
             // Hospital workstations often have an IE/WinINet proxy configured: loopback must not go through it.
             req.Proxy = null;
             req.KeepAlive = true;
-            req.ServicePoint.Expect100Continue = false;
-            // .NET Framework allows 2 connections per host by default; a signing call and a
-            // getStatus from another thread must not queue behind each other.
-            if (req.ServicePoint.ConnectionLimit < 16) req.ServicePoint.ConnectionLimit = 16;
+            try
+            {
+                // .NET Framework waits up to 350 ms for "100 Continue" before a POST body
+                req.ServicePoint.Expect100Continue = false;
+                // .NET Framework allows 2 connections per host by default; a signing call and a
+                // getStatus from another thread must not queue behind each other.
+                if (req.ServicePoint.ConnectionLimit < 16) req.ServicePoint.ConnectionLimit = 16;
+            }
+            catch (PlatformNotSupportedException)
+            {
+                // modern .NET may not expose ServicePoint; it has neither of those limits
+            }
             int ms = (int)Math.Min(int.MaxValue, limit.TotalMilliseconds);
             req.Timeout = ms;
             req.ReadWriteTimeout = ms;
