@@ -91,6 +91,19 @@ describe('HIS doctor\'s order signing (Java console)', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('--order signs the HIS own order file byte for byte', async () => {
+    const text = '{"orderId":"LIS-2024-77","type":"检验医嘱","items":["血常规","肝功能"],"note":"空腹\\r\\n采血"}\n';
+    const file = join(work, 'lis-order.json');
+    writeFileSync(file, text);
+    const r = await his(['sign', '--port', String(live.agent.port), '--store', store, '--cert-id', live.certId.toLowerCase(), '--order', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^orderId=LIS-2024-77$/m);
+    const v = await cli.runAsync(['cms', '-verify', '-inform', 'DER', '-in', join(store, 'orders', 'LIS-2024-77.p7s'), '-CAfile', 'rsa-root.pem', '-binary', '-purpose', 'any', '-out', 'lis.out']);
+    expect(v.out).toMatch(/Verification successful/);
+    expect(Buffer.from(cli.read('lis.out')).toString('utf8')).toBe(text);
+    expect(readFileSync(join(store, 'signatures.tsv'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
   it('with no agent listening: the unreachable error in Chinese and English, exit 3, nothing stored', async () => {
     const dead = await freePort();
     const empty = join(work, 'empty-store');
