@@ -2,7 +2,7 @@
  * examples/lis-dotnet: the lab-report release (检验报告审核发布) as a .NET program under mono,
  * against the live stack (a cloud and the agent in this process; an RSA-2048 reviewing doctor
  * whose phone approves after 250 ms). It builds with mcs (`make -C examples/lis-dotnet`, which
- * builds bindings/dotnet first), runs through run() (never spawnSync: the stack lives in this
+ * compiles its own MedSign.dll from bindings/dotnet/src), runs through run() (never spawnSync: the stack lives in this
  * process), and what it stored is checked by the openssl CLI: the detached CMS over the
  * released text, signed by the doctor, chaining to the RSA root, with a timestamp token.
  */
