@@ -574,7 +574,8 @@ public class MedSignClient {
                 // a kept-alive connection the agent had closed: safe to send once more unless the call asks the phone
                 if (repeatable && attempt == 1) continue;
                 throw new MedSignException("AGENT_IO_ERROR", Sor.UNKNOWN_ERR,
-                        "与医签助手的连接中断 (the connection to the agent broke: " + e + "); " + (repeatable ? "" : "check the operation with getStatus before signing again"),
+                        "与医签助手的连接中断 (the connection to the agent broke: " + e
+                                + (repeatable ? ")" : "; check getStatus before signing again, the phone may have been asked)"),
                         true, 0, e);
             }
         }
