@@ -7,7 +7,8 @@
  *     `regsvr32` registers it (the ProgID, the CLSID's InprocServer32, the type library); then
  *     - build/win64/com_client.exe (C) creates MedSign.SOF by ProgID and calls it through
  *       IDispatch::GetIDsOfNames/Invoke and through the dual vtable;
- *     - wine's cscript runs native/test/com_test.vbs, as a VB6/ASP page would;
+ *     - wine's cscript runs native/test/com_test.vbs, as a VB6/ASP page would, and the shipped
+ *       sample bindings/vb6/com-sample.vbs;
  *     both against a live cloud + agent + auto-approving RSA-2048 doctor, and the openssl CLI
  *     checks what they signed; `regsvr32 /u` removes the registration again.
  * Wine is spawned asynchronously: the cloud and the agent run in this process.
@@ -156,6 +157,19 @@ describe('MedSign.SOF x64 under wine: regsvr32, a C IDispatch client, cscript', 
     cli.write('vbs.p7', Buffer.from(t.values.detached!, 'base64'));
     const cms = await cli.runAsync(['cms', '-verify', '-inform', 'DER', '-in', 'vbs.p7', '-content', 'vbs.bin', '-CAfile', 'rsa-root.pem', '-binary', '-purpose', 'any']);
     expect(cms.out).toMatch(/Verification successful/);
+  }, 120_000);
+
+  it('the VB6/VBScript sample of the bindings (bindings/vb6/com-sample.vbs) runs as shipped', async () => {
+    const text = VBS_TEXT;
+    const r = await run(wine, ['cscript', '//nologo', winPath(`${NATIVE}../bindings/vb6/com-sample.vbs`), certId, text, String(live.agent.port)], { env: { ...env, LC_ALL: 'C.UTF-8' }, timeoutMs: 90_000 });
+    if (r.code !== 0) console.log(r.out, r.err);
+    expect(r.code).toBe(0);
+    const line = (name: string) => new RegExp(`^${name} (.*?)\r?$`, 'm').exec(r.out)?.[1];
+    expect(line('verified')).toBe('True');
+    expect(line('lasterror')).toBe('0');
+    expect(line('users')).toContain(`${certId}&&&`);
+    cli.write('sample.sig', Buffer.from(line('signature')!, 'base64'));
+    expect((await cli.runAsync(['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sample.sig', 'vbs.bin'])).out).toMatch(/Verified OK/);
   }, 120_000);
 
   it('regsvr32 /u removes the registration', async () => {
