@@ -5,6 +5,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { Errors } from '../domain/errors.js';
+import type { AdminRecord, AdminRole } from '../store/repositories.js';
 
 export interface JsonRoute<B extends z.ZodType, R extends z.ZodType> {
   method: 'get' | 'post';
@@ -12,9 +13,15 @@ export interface JsonRoute<B extends z.ZodType, R extends z.ZodType> {
   summary: string;
   /** 'admin': bearer token of an administrator; 'device': a request signed by an enrolled phone */
   auth: 'none' | 'admin' | 'device' | 'agent';
+  /**
+   * For auth 'admin': the roles allowed besides sysadmin (who may do everything). Without it,
+   * a GET is open to every administrator (the auditor reads) and anything else to sysadmin and
+   * ra_officer. Department scopes are checked by the handler (ctx.admin).
+   */
+  roles?: AdminRole[];
   body?: B;
   response: R;
-  handler: (ctx: { body: z.infer<B>; params: Record<string, string>; req: Request; deviceId: string; agentId: string }) => Promise<z.infer<R>> | z.infer<R>;
+  handler: (ctx: { body: z.infer<B>; params: Record<string, string>; req: Request; deviceId: string; agentId: string; admin: AdminRecord | undefined }) => Promise<z.infer<R>> | z.infer<R>;
 }
 
 export interface RawRoute {
@@ -46,11 +53,19 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 export interface Authenticators {
-  admin(req: Request): void;
+  /** the administrator behind the bearer token */
+  admin(req: Request): AdminRecord;
   /** the device id behind a signed request */
   device(req: Request): string;
   /** the agent id behind an agent credential */
   agent(req: Request): string;
+}
+
+/** Whether an administrator of `role` may call `route` (see JsonRoute.roles). */
+export function roleAllowed(route: Pick<AnyJsonRoute, 'method' | 'roles'>, role: AdminRole): boolean {
+  if (role === 'sysadmin') return true;
+  if (route.roles) return route.roles.includes(role);
+  return route.method === 'get' || role === 'ra_officer';
 }
 
 export function mountJson(router: Router, route: AnyJsonRoute, auth: Authenticators): void {
@@ -58,7 +73,8 @@ export function mountJson(router: Router, route: AnyJsonRoute, auth: Authenticat
   router[route.method](expressPath, async (req: Request, res: Response) => {
     // the media type first: device signatures are checked over the JSON body's bytes
     if (route.body && !req.is('application/json')) throw Errors.unsupportedMedia({ en: 'send application/json', zh: '请使用 application/json' });
-    if (route.auth === 'admin') auth.admin(req);
+    const admin = route.auth === 'admin' ? auth.admin(req) : undefined;
+    if (admin && !roleAllowed(route, admin.role)) throw Errors.forbidden({ en: `the ${admin.role} role may not do this`, zh: `当前角色 (${admin.role}) 无权执行此操作` });
     const deviceId = route.auth === 'device' ? auth.device(req) : '';
     const agentId = route.auth === 'agent' ? auth.agent(req) : '';
     let body: unknown;
@@ -67,7 +83,7 @@ export function mountJson(router: Router, route: AnyJsonRoute, auth: Authenticat
       if (!parsed.success) throw Errors.badRequest({ en: describeIssues(parsed.error), zh: describeIssues(parsed.error) });
       body = parsed.data;
     }
-    const result = await route.handler({ body, params: req.params as Record<string, string>, req, deviceId, agentId });
+    const result = await route.handler({ body, params: req.params as Record<string, string>, req, deviceId, agentId, admin });
     res.status(200).json(route.response.parse(result));
   });
 }

@@ -479,7 +479,7 @@ export function buildRouter(services: Services): Router {
   const router = Router();
   const table = defineRoutes(services);
   const auth = {
-    admin: (req: Request) => void services.admins.authenticate(bearer(req)),
+    admin: (req: Request) => services.admins.authenticate(bearer(req)),
     agent: (req: Request) => services.sessions.authenticateAgent(bearer(req)).id,
     device: (req: Request) => services.devices.authenticate(req.method, req.originalUrl, rawBody(req), {
       device: req.get('x-medsign-device'),

@@ -42,10 +42,12 @@ export interface CrlRecord {
   nextUpdate: number;
 }
 
+export type AdminRole = 'sysadmin' | 'ra_officer' | 'dept_approver' | 'auditor';
+
 export interface AdminRecord {
   username: string;
   passwordHash: string;
-  role: 'sysadmin' | 'ra_officer' | 'dept_approver' | 'auditor';
+  role: AdminRole;
   createdAt: number;
 }
 
