@@ -171,8 +171,13 @@ export class Signing {
   // ---- deferred signing (补签) ----
 
   /** Journal the call instead of signing, when deferral applies: no cloud now, and allowed. */
+  /**
+   * Journal this call instead of signing now? Only with the cloud offline; then per call
+   * (`deferred: true`), or in `auto` mode unless the caller said `deferred: false` — a caller
+   * that cannot take a ticket (the C library, the SOF facade) needs the signature or an error.
+   */
   shouldDefer(askedFor: boolean | undefined): boolean {
-    if (this.d.deferredSigning === 'off' || this.d.cloud.online) return false;
+    if (this.d.deferredSigning === 'off' || this.d.cloud.online || askedFor === false) return false;
     return this.d.deferredSigning === 'auto' || askedFor === true;
   }
 

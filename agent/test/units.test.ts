@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { runDoctor } from '../src/doctor.js';
 import { OriginPolicy, RateLimiter, hostAllowed } from '../src/http/guards.js';
 import { Journal } from '../src/journal.js';
+import { Signing, type SigningDeps } from '../src/signing.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'medsign-unit-'));
 const item = { certId: 'AB', method: 'signData' as const, alg: 'sm2-with-sm3' as const, app: 'EMR', summary: 's', digest: '00'.repeat(32) };
@@ -88,5 +89,19 @@ describe('guards', () => {
     expect([1, 2, 3, 4].map(() => r.take('a', t))).toEqual([true, true, true, false]);
     expect(r.take('b', t)).toBe(true);
     expect(r.take('a', t + 60_000)).toBe(true);
+  });
+});
+
+describe('when a call is deferred (补签)', () => {
+  const signing = (mode: 'off' | 'per-call' | 'auto', online: boolean) => new Signing({ deferredSigning: mode, cloud: { online } } as unknown as SigningDeps);
+  it('only with the cloud offline; per call when asked; in auto mode unless the caller says deferred:false', () => {
+    for (const mode of ['off', 'per-call', 'auto'] as const) for (const asked of [undefined, true, false]) expect(signing(mode, true).shouldDefer(asked)).toBe(false);
+    expect(signing('off', false).shouldDefer(true)).toBe(false);
+    expect(signing('per-call', false).shouldDefer(undefined)).toBe(false);
+    expect(signing('per-call', false).shouldDefer(true)).toBe(true);
+    expect(signing('auto', false).shouldDefer(undefined)).toBe(true);
+    expect(signing('auto', false).shouldDefer(true)).toBe(true);
+    // the C library and the SOF facade send deferred:false: they need a signature or an error, not a ticket
+    expect(signing('auto', false).shouldDefer(false)).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
  *   node examples/cdb-sql/sign.mjs --db nursing.db --cert <certId> [--agent http://127.0.0.1:17990]
  *
  * Exit code 0 when everything was signed (or nothing was waiting), 1 on an error (nothing is
- * written then). Messages in Chinese with English.
+ * written then), 2 on a usage error. Messages in Chinese with English.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -206,6 +206,7 @@ CORE(core_sign_data) {
     UNUSED_ARGS; PARAMS;
     jw_key_str(&p, &first, "certId", s[0]);
     jw_key_str(&p, &first, "text", s[1]);
+    jw_key_bool(&p, &first, "deferred", 0); /* a signature or an error, never a 补签 ticket */
     END_PARAMS();
     RETURN(call_for_string("signData", &p, "signature", res));
 }
@@ -224,6 +225,7 @@ CORE(core_sign_message) {
     jw_key_str(&p, &first, "certId", s[0]);
     jw_key_str(&p, &first, "text", s[1]);
     jw_key_bool(&p, &first, "detached", n == MS_SIGN_DETACHED);
+    jw_key_bool(&p, &first, "deferred", 0);
     END_PARAMS();
     RETURN(call_for_string("signMessage", &p, "signedMessage", res));
 }

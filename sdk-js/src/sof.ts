@@ -84,14 +84,15 @@ export function createSofFacade(client: MedSignClient): SofFacade {
     SOF_GetCertInfo: (c, type, cb) => run('', cb, async () => (await client.getCertInfo({ ...cert(c), type })).info),
     SOF_GetCertInfoByOid: (c, oid, cb) => run('', cb, async () => (await client.getCertInfoByOid({ ...cert(c), oid })).info),
     SOF_ValidateCert: (c, cb) => run(-6, cb, async () => (await client.validateCert(cert(c))).code),
-    SOF_SignData: (c, d, cb) => run('', cb, async () => signatureOf(await client.signData({ certId: c, ...text(d) }))),
+    // deferred:false: the SOF functions return a signature or fail, never a 补签 ticket (agent in auto mode)
+    SOF_SignData: (c, d, cb) => run('', cb, async () => signatureOf(await client.signData({ certId: c, ...text(d), deferred: false }))),
     // hashAlg (GM/T 0006 SGD_SM3 1, SGD_SHA1 2, SGD_SHA256 4) picks the RSA method; SM3 leaves it to the certificate
     SOF_SignHashData: (c, h, hashAlg, cb) =>
       run('', cb, async () => signatureOf(await client.signHash({ certId: c, hash: h, ...(hashAlg === 2 ? { signMethod: 0x00010002 } : hashAlg === 4 ? { signMethod: 0x00010004 } : {}) }))),
     SOF_VerifySignedData: (c, d, sig, cb) => run(false, cb, async () => (await client.verifySignedData({ ...cert(c), ...text(d), signature: sig })).valid),
     SOF_SignMessage: (flag, c, d, cb) =>
       run('', cb, async () => {
-        const r = await client.signMessage({ certId: c, ...text(d), detached: flag === 1 });
+        const r = await client.signMessage({ certId: c, ...text(d), detached: flag === 1, deferred: false });
         if (!('signedMessage' in r)) throw notSigned();
         return r.signedMessage;
       }),
