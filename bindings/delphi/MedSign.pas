@@ -83,6 +83,7 @@ function SOF_GetLastErrMsgA(outBuf: PAnsiChar; var outLen: MSLong): MSULong; {$I
 function MS_SignBatchA(certId: PAnsiChar; itemsJoined: PAnsiChar; separator: PAnsiChar; outBuf: PAnsiChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_SignBatchA';
 function MS_GetVerificationCodeA(outBuf: PAnsiChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_GetVerificationCodeA';
 function MS_LoginByEmployeeNoA(employeeNo: PAnsiChar; certIdOut: PAnsiChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_LoginByEmployeeNoA';
+function MS_SetSignSummaryA(summary: PAnsiChar): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_SetSignSummaryA';
 
 { ---- W variants: wchar_t, lengths in wchar_t units ---- }
 function SOF_GetVersionW(outBuf: PMSWideChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'SOF_GetVersionW';
@@ -107,6 +108,7 @@ function SOF_GetLastErrMsgW(outBuf: PMSWideChar; var outLen: MSLong): MSULong; {
 function MS_SignBatchW(certId: PMSWideChar; itemsJoined: PMSWideChar; separator: PMSWideChar; outBuf: PMSWideChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_SignBatchW';
 function MS_GetVerificationCodeW(outBuf: PMSWideChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_GetVerificationCodeW';
 function MS_LoginByEmployeeNoW(employeeNo: PMSWideChar; certIdOut: PMSWideChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_LoginByEmployeeNoW';
+function MS_SetSignSummaryW(summary: PMSWideChar): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_SetSignSummaryW';
 
 { ---- unsuffixed names = the A variants ---- }
 function SOF_GetVersion(outBuf: PAnsiChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'SOF_GetVersion';
@@ -131,6 +133,7 @@ function SOF_GetLastErrMsg(outBuf: PAnsiChar; var outLen: MSLong): MSULong; {$IF
 function MS_SignBatch(certId: PAnsiChar; itemsJoined: PAnsiChar; separator: PAnsiChar; outBuf: PAnsiChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_SignBatch';
 function MS_GetVerificationCode(outBuf: PAnsiChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_GetVerificationCode';
 function MS_LoginByEmployeeNo(employeeNo: PAnsiChar; certIdOut: PAnsiChar; var outLen: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_LoginByEmployeeNo';
+function MS_SetSignSummary(summary: PAnsiChar): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'MS_SetSignSummary';
 
 { ---- no strings ---- }
 function SOF_SetSignMethod(method: MSLong): MSULong; {$IFDEF MSWINDOWS}stdcall{$ELSE}cdecl{$ENDIF}; external MEDSIGN_LIB name 'SOF_SetSignMethod';
@@ -186,6 +189,7 @@ type
     function SignBatch(const certId: AnsiString; const itemsJoined: AnsiString; const separator: AnsiString): AnsiString;
     function GetVerificationCode: AnsiString;
     function LoginByEmployeeNo(const employeeNo: AnsiString): AnsiString;
+    procedure SetSignSummary(const summary: AnsiString);
     procedure SetSignMethod(method: Integer);
     function GetSignMethod: Integer;
     procedure SetAgentPort(port: Integer);
@@ -600,6 +604,11 @@ begin
   Check(rc, 'MS_LoginByEmployeeNo');
   SetLength(buf, n);
   Result := buf;
+end;
+
+procedure TMedSign.SetSignSummary(const summary: AnsiString);
+begin
+  Check(MS_SetSignSummary(PAnsiChar(summary)), 'MS_SetSignSummary');
 end;
 
 procedure TMedSign.SetSignMethod(method: Integer);

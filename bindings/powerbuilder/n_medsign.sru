@@ -32,6 +32,7 @@ function ulong SOF_GetLastErrMsg (ref string outBuf, ref long outLen) library "m
 function ulong MS_SignBatch (string certId, string itemsJoined, string separator, ref string outBuf, ref long outLen) library "medsign.dll" alias for "MS_SignBatch;Ansi"
 function ulong MS_GetVerificationCode (ref string outBuf, ref long outLen) library "medsign.dll" alias for "MS_GetVerificationCode;Ansi"
 function ulong MS_LoginByEmployeeNo (string employeeNo, ref string certIdOut, ref long outLen) library "medsign.dll" alias for "MS_LoginByEmployeeNo;Ansi"
+function ulong MS_SetSignSummary (string summary) library "medsign.dll" alias for "MS_SetSignSummary;Ansi"
 function ulong SOF_SetSignMethod (long method) library "medsign.dll" alias for "SOF_SetSignMethod;Ansi"
 function ulong SOF_GetSignMethod (ref long method) library "medsign.dll" alias for "SOF_GetSignMethod;Ansi"
 function ulong SOF_GetLastError () library "medsign.dll" alias for "SOF_GetLastError;Ansi"
@@ -59,6 +60,7 @@ function ulong SOF_GetLastErrMsgW (ref string outBuf, ref long outLen) library "
 function ulong MS_SignBatchW (string certId, string itemsJoined, string separator, ref string outBuf, ref long outLen) library "medsign.dll"
 function ulong MS_GetVerificationCodeW (ref string outBuf, ref long outLen) library "medsign.dll"
 function ulong MS_LoginByEmployeeNoW (string employeeNo, ref string certIdOut, ref long outLen) library "medsign.dll"
+function ulong MS_SetSignSummaryW (string summary) library "medsign.dll"
 end prototypes
 
 type variables
@@ -131,6 +133,7 @@ public function string of_gen_random (long al_num_bytes)
 public function string of_sign_batch (string as_cert_id, string as_items_joined, string as_separator)
 public function string of_get_verification_code ()
 public function string of_login_by_employee_no (string as_employee_no)
+public function boolean of_set_sign_summary (string as_summary)
 public function boolean of_set_sign_method (long al_method)
 public function boolean of_get_sign_method (ref long al_method)
 public function boolean of_set_agent_port (long al_port)
@@ -427,6 +430,10 @@ for li_try = 1 to 3
 next
 if of_check(lul_rc, "MS_LoginByEmployeeNo") then return ls_out
 return ""
+end function
+
+public function boolean of_set_sign_summary (string as_summary);// MS_SetSignSummary
+return of_check(MS_SetSignSummary(as_summary), "MS_SetSignSummary")
 end function
 
 public function boolean of_set_sign_method (long al_method);// SOF_SetSignMethod

@@ -71,6 +71,7 @@ Public Declare Function SOF_GetLastErrMsg Lib "medsign.dll" Alias "SOF_GetLastEr
 Public Declare Function MS_SignBatch Lib "medsign.dll" Alias "MS_SignBatchA" (ByVal certId As String, ByVal itemsJoined As String, ByVal separator As String, ByVal outBuf As String, ByRef outLen As Long) As Long
 Public Declare Function MS_GetVerificationCode Lib "medsign.dll" Alias "MS_GetVerificationCodeA" (ByVal outBuf As String, ByRef outLen As Long) As Long
 Public Declare Function MS_LoginByEmployeeNo Lib "medsign.dll" Alias "MS_LoginByEmployeeNoA" (ByVal employeeNo As String, ByVal certIdOut As String, ByRef outLen As Long) As Long
+Public Declare Function MS_SetSignSummary Lib "medsign.dll" Alias "MS_SetSignSummaryA" (ByVal summary As String) As Long
 ' ---- no strings ----
 Public Declare Function SOF_SetSignMethod Lib "medsign.dll" (ByVal method As Long) As Long
 Public Declare Function SOF_GetSignMethod Lib "medsign.dll" (ByRef method As Long) As Long
@@ -100,6 +101,7 @@ Public Declare Function SOF_GetLastErrMsgW Lib "medsign.dll" (ByVal outBuf As Lo
 Public Declare Function MS_SignBatchW Lib "medsign.dll" (ByVal certId As Long, ByVal itemsJoined As Long, ByVal separator As Long, ByVal outBuf As Long, ByRef outLen As Long) As Long
 Public Declare Function MS_GetVerificationCodeW Lib "medsign.dll" (ByVal outBuf As Long, ByRef outLen As Long) As Long
 Public Declare Function MS_LoginByEmployeeNoW Lib "medsign.dll" (ByVal employeeNo As Long, ByVal certIdOut As Long, ByRef outLen As Long) As Long
+Public Declare Function MS_SetSignSummaryW Lib "medsign.dll" (ByVal summary As Long) As Long
 
 ' SOR_CertNotFountErr for &H0B000310
 Public Function MsCodeName(ByVal rc As Long) As String
@@ -380,6 +382,12 @@ Public Function MsLoginByEmployeeNo(ByVal employeeNo As String) As String
     If rc <> SOR_OK Then MsRaise rc, "MS_LoginByEmployeeNo"
     MsLoginByEmployeeNo = MsCut(buf)
 End Function
+
+Public Sub MsSetSignSummary(ByVal summary As String)
+    Dim rc As Long
+    rc = MS_SetSignSummary(summary)
+    If rc <> SOR_OK Then MsRaise rc, "MS_SetSignSummary"
+End Sub
 
 Public Sub MsSetSignMethod(ByVal method As Long)
     Dim rc As Long

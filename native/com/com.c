@@ -311,6 +311,11 @@ static HRESULT STDMETHODCALLTYPE m_LoginByEmployeeNo(IMedSignSOF *self, BSTR emp
     STRING_RESULT(result, MS_LoginByEmployeeNoW(S(employeeNo), out_, &outLen_));
 }
 
+static HRESULT STDMETHODCALLTYPE m_SetSignSummary(IMedSignSOF *self, BSTR summary, VARIANT_BOOL *result) {
+    (void)self;
+    return to_bool(MS_SetSignSummaryW(S(summary)), result);
+}
+
 /* in the order of the IDL (the vtable layout widl generated) */
 static IMedSignSOFVtbl sof_vtbl = {
     obj_QueryInterface, obj_AddRef, obj_Release,
@@ -320,7 +325,7 @@ static IMedSignSOFVtbl sof_vtbl = {
     m_SignData, m_VerifySignedData, m_SignMessage, m_VerifySignedMessage, m_GetInfoFromSignedMessage,
     m_CreateTimeStampRequest, m_CreateTimeStampResponse, m_VerifyTimeStamp, m_GetTimeStampInfo,
     m_GenRandom, m_GetLastError, m_GetLastErrMsg, m_SetAgentPort, m_SetTimeout,
-    m_SignBatch, m_GetVerificationCode, m_LoginByEmployeeNo,
+    m_SignBatch, m_GetVerificationCode, m_LoginByEmployeeNo, m_SetSignSummary,
 };
 
 /* ---- the class factory (a static object: it lives as long as the DLL) ---- */

@@ -116,6 +116,7 @@ MS_API unsigned long MS_CALL SOF_GetLastErrMsgA(char *out, long *outLen);
 MS_API unsigned long MS_CALL MS_SignBatchA(const char *certId, const char *itemsJoined, const char *separator, char *out, long *outLen);
 MS_API unsigned long MS_CALL MS_GetVerificationCodeA(char *out, long *outLen);
 MS_API unsigned long MS_CALL MS_LoginByEmployeeNoA(const char *employeeNo, char *certIdOut, long *outLen);
+MS_API unsigned long MS_CALL MS_SetSignSummaryA(const char *summary);
 
 /* ---- W variants: wchar_t (UTF-16 on Windows, UTF-32 on Linux); lengths in wchar_t units ---- */
 MS_API unsigned long MS_CALL SOF_GetVersionW(wchar_t *out, long *outLen);
@@ -140,6 +141,7 @@ MS_API unsigned long MS_CALL SOF_GetLastErrMsgW(wchar_t *out, long *outLen);
 MS_API unsigned long MS_CALL MS_SignBatchW(const wchar_t *certId, const wchar_t *itemsJoined, const wchar_t *separator, wchar_t *out, long *outLen);
 MS_API unsigned long MS_CALL MS_GetVerificationCodeW(wchar_t *out, long *outLen);
 MS_API unsigned long MS_CALL MS_LoginByEmployeeNoW(const wchar_t *employeeNo, wchar_t *certIdOut, long *outLen);
+MS_API unsigned long MS_CALL MS_SetSignSummaryW(const wchar_t *summary);
 
 /* ---- unsuffixed names = the A variants (exported under these names too) ---- */
 MS_API unsigned long MS_CALL SOF_GetVersion(char *out, long *outLen);
@@ -164,6 +166,10 @@ MS_API unsigned long MS_CALL SOF_GetLastErrMsg(char *out, long *outLen);
 MS_API unsigned long MS_CALL MS_SignBatch(const char *certId, const char *itemsJoined, const char *separator, char *out, long *outLen);
 MS_API unsigned long MS_CALL MS_GetVerificationCode(char *out, long *outLen);
 MS_API unsigned long MS_CALL MS_LoginByEmployeeNo(const char *employeeNo, char *certIdOut, long *outLen);
+/* What the doctor's phone shows for this thread's NEXT signing call (SOF_SignData, SOF_SignMessage,
+ * MS_SignBatch: every item), e.g. "医嘱 #1024 张三 阿司匹林 100 mg"; at most 200 characters, used
+ * once; NULL or "" clears it. Without it the phone shows the program's name and the size. */
+MS_API unsigned long MS_CALL MS_SetSignSummary(const char *summary);
 
 /* ---- no strings ---- */
 MS_API unsigned long MS_CALL SOF_SetSignMethod(long method);

@@ -31,6 +31,9 @@ static MS_THREAD_LOCAL char t_msg[1024];
 static MS_THREAD_LOCAL char *t_stash_key;  /* function + arguments of the result that did not fit */
 static MS_THREAD_LOCAL char *t_stash_out;  /* that result, UTF-8 */
 static MS_THREAD_LOCAL time_t t_stash_at;
+/* MS_SetSignSummary: what the phone shows for this thread's next signing call (UTF-8, ≤ 200 characters) */
+#define SUMMARY_CHARS 200
+static MS_THREAD_LOCAL char t_summary[SUMMARY_CHARS * 4 + 1];
 
 /* ---- last error ---- */
 static void set_err(unsigned long code, const char *msg) {
@@ -202,11 +205,18 @@ CORE(core_validate_cert) {
     json_free(j);
     RETURN(rc);
 }
+/* the summary set by MS_SetSignSummary, used once: a later call never shows a stale one */
+static void put_summary(sbuf *p, int *first) {
+    if (!t_summary[0]) return;
+    jw_key_str(p, first, "summary", t_summary);
+    t_summary[0] = 0;
+}
 CORE(core_sign_data) {
     UNUSED_ARGS; PARAMS;
     jw_key_str(&p, &first, "certId", s[0]);
     jw_key_str(&p, &first, "text", s[1]);
     jw_key_bool(&p, &first, "deferred", 0); /* a signature or an error, never a 补签 ticket */
+    put_summary(&p, &first);
     END_PARAMS();
     RETURN(call_for_string("signData", &p, "signature", res));
 }
@@ -226,6 +236,7 @@ CORE(core_sign_message) {
     jw_key_str(&p, &first, "text", s[1]);
     jw_key_bool(&p, &first, "detached", n == MS_SIGN_DETACHED);
     jw_key_bool(&p, &first, "deferred", 0);
+    put_summary(&p, &first);
     END_PARAMS();
     RETURN(call_for_string("signMessage", &p, "signedMessage", res));
 }
@@ -309,6 +320,7 @@ CORE(core_sign_batch) {
         one[stop - q] = 0;
         sb_puts(&p, count ? ",{\"text\":" : "{\"text\":");
         jw_str(&p, one);
+        if (t_summary[0]) { sb_puts(&p, ",\"summary\":"); jw_str(&p, t_summary); } /* every item: one approval */
         sb_putc(&p, '}');
         free(one);
         count++;
@@ -316,6 +328,7 @@ CORE(core_sign_batch) {
         q = hit + seplen;
     }
     sb_putc(&p, ']');
+    t_summary[0] = 0;
     END_PARAMS();
     jval *j;
     unsigned long rc = agent_call("signBatch", &p, &j);
@@ -622,6 +635,32 @@ EXP SOF_GetLastErrMsgW(wchar_t *out, long *outLen) {
     return rc;
 }
 EXP SOF_GetLastErrMsg(char *out, long *outLen) { return SOF_GetLastErrMsgA(out, outLen); }
+
+/* the summary for this thread's next signing call; NULL or "" clears it */
+static unsigned long set_summary(char *utf8) {
+    if (!utf8) return fail(SOR_IndataErr, "摘要不是有效的文本 (the summary is not valid text)");
+    size_t chars = 0;
+    for (const char *c = utf8; *c; c++) chars += ((unsigned char)*c & 0xC0) != 0x80;
+    if (chars > SUMMARY_CHARS) {
+        free(utf8);
+        return fail(SOR_IndataLenErr, "摘要最长 200 个字符 (the summary has at most 200 characters)");
+    }
+    for (char *c = utf8; *c; c++)
+        if ((unsigned char)*c < 0x20) *c = ' '; /* one line on the phone */
+    memcpy(t_summary, utf8, strlen(utf8) + 1);
+    free(utf8);
+    set_ok();
+    return SOR_OK;
+}
+EXP MS_SetSignSummaryA(const char *summary) {
+    if (!summary || !*summary) { t_summary[0] = 0; set_ok(); return SOR_OK; }
+    return set_summary(acp_to_utf8(summary));
+}
+EXP MS_SetSignSummaryW(const wchar_t *summary) {
+    if (!summary || !*summary) { t_summary[0] = 0; set_ok(); return SOR_OK; }
+    return set_summary(wide_to_utf8(summary));
+}
+EXP MS_SetSignSummary(const char *summary) { return MS_SetSignSummaryA(summary); }
 
 EXP MS_SetAgentPort(long port) {
     if (port < 1 || port > 65535) return fail(SOR_IndataErr, "端口应为 1–65535 (port must be 1..65535)");

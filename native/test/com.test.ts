@@ -114,13 +114,16 @@ describe('MedSign.SOF x64 under wine: regsvr32, a C IDispatch client, cscript', 
     if (r.code !== 0) console.log(r.out, r.err);
     expect(t.notOk).toEqual([]);
     expect(t.ok).toBe(t.planned);
-    expect(t.ok).toBeGreaterThanOrEqual(25);
+    expect(t.ok).toBeGreaterThanOrEqual(26);
     expect(r.code).toBe(0);
     // the raw signature, over the UTF-8 bytes of the text (the BSTR went in as UTF-16)
     cli.write('com.sig', Buffer.from(t.values.signature!, 'base64'));
     expect((await cli.runAsync(['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'com.sig', 'text.bin'])).out).toMatch(/Verified OK/);
     // phone approvals: login, SignData (IDispatch), SignData (vtable), SignMessage, SignBatch
     expect(live.phoneCodes.length - before).toBe(5);
+    // MS_SetSignSummary before SignMessage: the phone showed it for that call only
+    expect(live.phoneSummaries.slice(before)[3]).toBe('出院小结 #77');
+    expect(live.phoneSummaries.slice(before).filter((x) => x === '出院小结 #77')).toHaveLength(1);
     // the same text over the agent's HTTP API gives the same RSA PKCS#1 v1.5 signature
     const http = await fetch(`${live.agent.url}/v1/signData`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ certId, text: TEXT }) });
     expect(((await http.json()) as { signature: string }).signature).toBe(t.values.signature);

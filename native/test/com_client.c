@@ -185,6 +185,12 @@ int wmain(int argc, wchar_t **argv) {
         IMedSignSOF_Release(sof);
     }
 
+    /* what the phone shows for the next signing call */
+    a[0] = bstr(L"\x51fa\x9662\x5c0f\x7ed3 #77"); /* 出院小结 #77 */
+    r = call(L"MS_SetSignSummary", 1, a);
+    ok(is_true(&r), "MS_SetSignSummary = True");
+    clear(1, a);
+
     /* PKCS#7 attached; the flag as VT_I2 (PowerBuilder integer) is coerced by DispInvoke */
     a[0] = i2(0), a[1] = bstr(certId), a[2] = bstr(text);
     r = call(L"SOF_SignMessage", 3, a);

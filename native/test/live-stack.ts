@@ -16,6 +16,8 @@ export async function startLiveStack(name: string, cli: OpensslCli) {
   const agent = await startTestAgent([s.cloud.url], await registrationToken(s.cloud.url, s.admin));
   const d = await enrollDoctor(s.cloud.url, s.admin, 'rsa-2048', name);
   const phoneCodes: string[] = [];
+  /** the first summary of each session the phone was shown, in order */
+  const phoneSummaries: string[] = [];
   let running = true;
   const seen = new Set<string>();
   const loop = (async () => {
@@ -25,6 +27,7 @@ export async function startLiveStack(name: string, cli: OpensslCli) {
           if (seen.has(p.sessionId)) continue;
           seen.add(p.sessionId);
           phoneCodes.push(p.verificationCode);
+          phoneSummaries.push(p.summaries[0] ?? '');
           await new Promise((r) => setTimeout(r, 250));
           await d.phone.approve(p, PIN);
         }
@@ -48,6 +51,7 @@ export async function startLiveStack(name: string, cli: OpensslCli) {
     certId,
     certPem,
     phoneCodes,
+    phoneSummaries,
     async stop() {
       running = false;
       await loop;

@@ -36,6 +36,7 @@ let agent: LiveStack['agent'];
 let certId = '';
 const cli = new OpensslCli();
 let phoneCodes: string[] = [];
+let phoneSummaries: string[] = [];
 
 beforeAll(async () => {
   const gcc = await run('gcc', ['--version']).catch(() => undefined);
@@ -48,7 +49,7 @@ beforeAll(async () => {
   const fpc = await run('fpc', ['-Mdelphi', `-Fl${NATIVE}build`, `-k-rpath=${NATIVE}build`, `-FU${NATIVE}build/fpc`, `-o${NATIVE}build/medsign_fpc`, `${NATIVE}test/pascal/medsign_fpc.pas`]).catch((e: Error) => ({ code: -1, out: '', err: e.message }));
   if (fpc.code !== 0) throw new Error(`fpc (Debian: apt install fpc) failed:\n${fpc.out}\n${fpc.err}`);
   live = await startLiveStack(NAME, cli);
-  ({ agent, certId, phoneCodes } = live);
+  ({ agent, certId, phoneCodes, phoneSummaries } = live);
 });
 
 afterAll(async () => {
@@ -99,6 +100,12 @@ describe('test_medsign (C, gcc) against the live agent', () => {
     // each approval the program asked for reached the phone once: the retry after
     // MS_BUFFER_TOO_SMALL did not ask again
     expect(phoneCodes.length - sessionsBefore).toBe(Number(v['phone-sessions']));
+    // MS_SetSignSummary: the phone showed the summary for the next signing call only
+    const summary = Buffer.from(v['summary-hex']!, 'hex').toString('utf8');
+    expect(summary).toBe('医嘱 #1024 张三：阿司匹林 100 mg 口服');
+    const shown = phoneSummaries.slice(sessionsBefore);
+    expect(shown.filter((x) => x === summary)).toHaveLength(1);
+    expect(shown[shown.indexOf(summary) + 1]).not.toBe(summary);
   });
 });
 

@@ -310,6 +310,18 @@ int main(int argc, char **argv) {
     const char *text = text_a;
     const wchar_t *wtext = wtext_buf;
     static char sig_a[4096];
+    /* what the phone shows for the next signing call: in the code page, like the text */
+    static char summary_a[512];
+    const char *summary_utf8 = "医嘱 #1024 张三：阿司匹林 100 mg 口服";
+    if (!utf8_to_a(summary_utf8, summary_a, sizeof summary_a)) { summary_utf8 = "order #1024: aspirin 100 mg"; utf8_to_a(summary_utf8, summary_a, sizeof summary_a); }
+    {
+        static char too_long[1024];
+        memset(too_long, 'x', 201);
+        too_long[201] = 0;
+        ok(MS_SetSignSummary(too_long) == SOR_IndataLenErr, "MS_SetSignSummary: more than 200 characters is SOR_IndataLenErr");
+    }
+    ok(MS_SetSignSummary(summary_a) == SOR_OK, "MS_SetSignSummary (A)");
+    print_hex("summary-hex", summary_utf8);
     len = sizeof sig_a;
     rc = SOF_SignData(cert_id, text, sig_a, &len);
     phone_sessions++;

@@ -51,7 +51,7 @@ describe('medsign.dll, static checks (objdump -p)', () => {
   const names = headerNames();
 
   it('medsign.def lists every MS_API function of the header, undecorated', () => {
-    expect(names.length).toBe(71);
+    expect(names.length).toBe(74);
     const def = readFileSync(`${NATIVE}medsign.def`, 'utf8');
     const listed = def.split('EXPORTS')[1]!.split('\n').map((l) => l.trim()).filter(Boolean);
     expect(listed).toEqual(names);
@@ -94,13 +94,14 @@ describe('medsign.dll x64 under wine, against the live agent', () => {
   let certId = '';
   const cli = new OpensslCli();
   let phoneCodes: string[] = [];
+  let phoneSummaries: string[] = [];
   const prefix = mkdtempSync(join(tmpdir(), 'medsign-wine-'));
 
   beforeAll(async () => {
     await wineReady;
     if (!wine) throw new Error('wine is required to run the Windows test program (Debian: apt install wine64)');
     live = await startLiveStack(NAME, cli);
-    ({ agent, certId, phoneCodes } = live);
+    ({ agent, certId, phoneCodes, phoneSummaries } = live);
   }, 60_000);
 
   afterAll(async () => {
@@ -152,6 +153,10 @@ describe('medsign.dll x64 under wine, against the live agent', () => {
     expect(Buffer.from(cli.read('msg.out')).toString('utf8')).toBe(text);
     expect(phoneCodes).toContain(v['verification-code']);
     expect(phoneCodes.length - sessionsBefore).toBe(Number(v['phone-sessions']));
+    // MS_SetSignSummary (A, GBK in): the phone showed it, in Unicode, for that one signing call
+    const summary = Buffer.from(v['summary-hex']!, 'hex').toString('utf8');
+    expect(summary).toBe('医嘱 #1024 张三：阿司匹林 100 mg 口服');
+    expect(phoneSummaries.slice(sessionsBefore).filter((x) => x === summary)).toHaveLength(1);
 
     // the same text through the agent's HTTP API and through the JS SDK: the same bytes are
     // signed (its UTF-8), so RSA PKCS#1 v1.5 gives the same signature as A (GBK in) and W
