@@ -52,6 +52,7 @@ export * from './pki/signer.js';
 export * from './pki/name.js';
 export { renewalOpensAt } from './pki/renewal.js';
 export * from './pki/extensions.js';
+export * from './pki/template-extension.js';
 export * from './pki/certificate.js';
 export * from './pki/csr.js';
 export * from './pki/cert-info.js';
