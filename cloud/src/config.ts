@@ -34,6 +34,15 @@ export const ConfigSchema = z
     corsOrigins: z.array(z.string().url()).max(20).default([]),
     /** a built H5 phone app (mobile/dist/h5) to serve at /m/; the demo start finds it in the workspace */
     h5Dir: z.string().min(1).optional(),
+    // ---- issue 7, administrators and system settings (defaults of the settings the API changes) ----
+    /** the hospital's name on the console and in reports (default: organization) */
+    hospitalName: z.string().min(1).max(128).optional(),
+    /** days before a certificate ends on which reminders go out, and the local hour they go at */
+    reminderDays: z.array(z.coerce.number().int().min(1).max(366)).min(1).max(10).default([30, 7, 1]),
+    reminderHourLocal: z.coerce.number().int().min(0).max(23).default(9),
+    /** wrong passwords in a row that lock an administrator account, and for how long */
+    adminLockoutThreshold: z.coerce.number().int().min(1).max(100).default(5),
+    adminLockoutMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import { PkiService } from './domain/pki.js';
 import { DeviceAuthService } from './domain/devices.js';
 import { EnrollmentService } from './domain/enrollment.js';
 import { SessionService } from './domain/sessions.js';
+import { SettingsService, settingsDefaults } from './domain/settings.js';
 import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
 import { buildApp } from './http/app.js';
@@ -37,8 +38,11 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
   let server: Server | undefined;
   try {
     // listen first, so that port 0 (tests) gives the real URL for the certificates' CRL/AIA links
-    const admins = new AdminService(store);
-    const services = { admins, devices: new DeviceAuthService(store), policy: { maxApprovalWindowMinutes: config.maxApprovalWindowMinutes, renewalDays: config.renewalDays ?? null } } as Services;
+    // system settings (issue 7): read where they are used, so a change applies to the next request
+    const settings = new SettingsService(store, settingsDefaults(config));
+    const admins = new AdminService(store, sealer, { lockoutThreshold: config.adminLockoutThreshold, lockoutMinutes: config.adminLockoutMinutes, totpIssuer: () => settings.current().hospitalName });
+    const policy = { get maxApprovalWindowMinutes() { return settings.current().maxApprovalWindowMinutes; }, get renewalDays() { return settings.current().renewalLeadDays; } };
+    const services = { admins, settings, devices: new DeviceAuthService(store), policy } as Services;
     const app = buildApp(services, log, config.corsOrigins, config.h5Dir);
     server = createServer(app);
     server.requestTimeout = 30_000;
@@ -60,8 +64,8 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       organization: config.organization,
     });
     services.pki = pki;
-    services.sessions = new SessionService(store, sealer, { sessionTimeoutSeconds: config.sessionTimeoutSeconds, userSessionHours: config.userSessionHours });
-    services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays, renewalDays: config.renewalDays });
+    services.sessions = new SessionService(store, sealer, { get sessionTimeoutSeconds() { return settings.current().sessionTimeoutSeconds; }, userSessionHours: config.userSessionHours });
+    services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays, get renewalDays() { return settings.current().renewalLeadDays ?? undefined; } });
     const detachEvents = attachEvents(server, services);
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);

@@ -77,10 +77,18 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/mobile/pin-check/{id}/finish': { signature: 'AAAA' },
   '/api/v1/mobile/renew/open': { pinCheckId: '00000000-0000-4000-8000-000000000000' },
   '/api/v1/mobile/renew/start': { enrollmentId: '00000000-0000-4000-8000-000000000000', keygen: { type: 'sm2', hello: {} } },
+  // issue 7, administrators and settings
+  '/api/v1/admin/me/password': { oldPassword: 'x', newPassword: 'y'.repeat(12) },
+  '/api/v1/admin/me/totp/confirm': { code: '123456' },
+  '/api/v1/admin/me/totp/disable': { code: '123456' },
+  '/api/v1/admin/accounts': { username: 'bad-input', role: 'auditor', password: 'x'.repeat(12) },
+  '/api/v1/admin/accounts/{username}/role': { role: 'auditor' },
+  '/api/v1/admin/accounts/{username}/password': { password: 'x'.repeat(12) },
+  '/api/v1/admin/settings': { hospitalName: 'x' },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);
-const concrete = (path: string) => path.replace('{serial}', someSerial).replace('{id}', '00000000-0000-4000-8000-000000000000');
+const concrete = (path: string) => path.replace('{serial}', someSerial).replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{username}', 'no-such-admin');
 const credentialFor = (auth: string) => (auth === 'agent' ? agentCredential : undefined);
 
 describe('every JSON endpoint', () => {
@@ -98,7 +106,7 @@ describe('every JSON endpoint', () => {
     const device = route.auth === 'device'; // signed correctly, so the body check is what answers
     const a = credentialFor(route.auth);
     const opts = { type: 'application/json', device, ...(a ? { auth: a } : {}) };
-    if (method === 'post') {
+    if (method === 'post' || method === 'put') {
       expectClientError(await send(method, p, { ...opts, body: '{"username": "adm' }), 400, 'BAD_REQUEST');
       expectClientError(await send(method, p, { ...opts, body: JSON.stringify({ pad: 'x'.repeat(1100 * 1024) }) }), 413, 'PAYLOAD_TOO_LARGE');
       if (route.body) {
@@ -127,7 +135,7 @@ describe('every JSON endpoint', () => {
 
   it.each(jsonRoutes().filter(([, , r]) => r.auth === 'admin' || r.auth === 'agent'))('%s %s refuses a missing or wrong bearer credential', async (method, path) => {
     const p = concrete(path);
-    const body = method === 'post' ? { body: JSON.stringify(VALID[path] ?? {}), type: 'application/json' } : {};
+    const body = method === 'post' || method === 'put' ? { body: JSON.stringify(VALID[path] ?? {}), type: 'application/json' } : {};
     expectClientError(await send(method, p, { ...body, auth: null }), 401, 'UNAUTHORIZED');
     expectClientError(await send(method, p, { ...body, auth: 'not-a-token' }), 401, 'UNAUTHORIZED');
   });

@@ -8,7 +8,7 @@ import { Errors } from '../domain/errors.js';
 import type { AdminRecord, AdminRole } from '../store/repositories.js';
 
 export interface JsonRoute<B extends z.ZodType, R extends z.ZodType> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   summary: string;
   /** 'admin': bearer token of an administrator; 'device': a request signed by an enrolled phone */

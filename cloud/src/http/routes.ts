@@ -9,6 +9,8 @@ import type { EnrollmentService } from '../domain/enrollment.js';
 import type { DeviceAuthService } from '../domain/devices.js';
 import type { SessionService } from '../domain/sessions.js';
 import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
+import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
+import type { SettingsService } from '../domain/settings.js';
 
 export interface Services {
   pki: PkiService;
@@ -17,6 +19,7 @@ export interface Services {
   devices: DeviceAuthService;
   sessions: SessionService;
   policy: { maxApprovalWindowMinutes: number; renewalDays: number | null };
+  settings: SettingsService;
 }
 
 const SessionId = z.string().uuid();
@@ -92,16 +95,17 @@ export function defineRoutes(services: Services): RouteTable {
         return { status: 'ok' as const, time: new Date().toISOString() };
       },
     }),
+    ...adminRoutes(services), // issue 7: administrator accounts, own account, TOTP, system settings
     defineJson({
       method: 'post',
       path: '/api/v1/admin/login',
-      summary: '管理员登录 (administrator login): a bearer token valid for 8 hours',
+      summary: '管理员登录 (administrator login): a bearer token valid for 8 hours; totp once the account has TOTP on',
       auth: 'none',
-      body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
-      response: z.object({ token: z.string(), expiresAt: z.string(), role: z.string() }),
+      body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), totp: z.string().regex(/^\d{6}$/).optional() }).strict(),
+      response: z.object({ token: z.string(), expiresAt: z.string(), role: z.string(), mustChangePassword: z.boolean() }),
       handler: ({ body }) => {
-        const r = services.admins.login(body.username, body.password);
-        return { token: r.token, expiresAt: new Date(r.expiresAt).toISOString(), role: r.role };
+        const r = services.admins.login(body.username, body.password, body.totp);
+        return { token: r.token, expiresAt: new Date(r.expiresAt).toISOString(), role: r.role, mustChangePassword: r.mustChangePassword };
       },
     }),
     defineJson({
@@ -479,7 +483,7 @@ export function buildRouter(services: Services): Router {
   const router = Router();
   const table = defineRoutes(services);
   const auth = {
-    admin: (req: Request) => services.admins.authenticate(bearer(req)),
+    admin: (req: Request) => checkPasswordChanged(services.admins.authenticate(bearer(req)), req.path),
     agent: (req: Request) => services.sessions.authenticateAgent(bearer(req)).id,
     device: (req: Request) => services.devices.authenticate(req.method, req.originalUrl, rawBody(req), {
       device: req.get('x-medsign-device'),

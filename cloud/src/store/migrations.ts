@@ -169,4 +169,27 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE enrollment ADD COLUMN renews_serial TEXT;
     `,
   },
+  // issue 7, administrator and system management: account state, lockout, TOTP, system settings
+  {
+    version: 11,
+    name: 'admin-management',
+    sql: `
+      ALTER TABLE admin ADD COLUMN departments TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE admin ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE admin ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE admin ADD COLUMN locked_until INTEGER;
+      ALTER TABLE admin ADD COLUMN totp BLOB;
+      ALTER TABLE admin ADD COLUMN totp_confirmed INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE admin ADD COLUMN totp_last_step INTEGER;
+      ALTER TABLE admin ADD COLUMN created_by TEXT;
+      ALTER TABLE admin ADD COLUMN password_changed_at INTEGER;
+      ALTER TABLE admin ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE setting (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT
+      );
+    `,
+  },
 ];

@@ -49,6 +49,23 @@ export interface AdminRecord {
   passwordHash: string;
   role: AdminRole;
   createdAt: number;
+  // ---- issue 7, administrator management (migration 11) ----
+  /** the departments a dept_approver approves for; empty for the other roles */
+  departments: string[];
+  disabled: boolean;
+  /** wrong passwords (or TOTP codes) in a row since the last success or lock */
+  failedLogins: number;
+  lockedUntil: number | null;
+  /** the TOTP secret, sealed under the KEK; null when TOTP is off */
+  totp: Uint8Array | null;
+  /** TOTP is required at login once the enrolment was confirmed with a code */
+  totpConfirmed: boolean;
+  /** the last accepted TOTP time step (a code is accepted once) */
+  totpLastStep: number | null;
+  createdBy: string | null;
+  passwordChangedAt: number | null;
+  /** set by a sysadmin's password reset: only the own-password change is allowed until done */
+  mustChangePassword: boolean;
 }
 
 export interface TokenRecord {
@@ -93,9 +110,22 @@ export interface AdminRepository {
   get(username: string): AdminRecord | undefined;
   insert(record: AdminRecord): void;
   count(): number;
+  list(): AdminRecord[];
+  update(record: AdminRecord): void;
+  /** removes the account and its tokens */
+  delete(username: string): void;
+  /** ends every token of an administrator except `keep` (a token hash) */
+  deleteTokensOf(username: string, keep?: string): void;
   insertToken(record: TokenRecord): void;
   findToken(tokenHash: string): TokenRecord | undefined;
   deleteToken(tokenHash: string): void;
+}
+
+/** System settings (issue 7): one JSON value per key; the domain validates them. */
+export interface SettingRepository {
+  all(): Record<string, unknown>;
+  put(key: string, value: unknown, updatedBy: string, at: number): void;
+  delete(key: string): void;
 }
 
 export interface StaffRecord {
@@ -267,6 +297,7 @@ export interface Store {
   readonly certificates: CertificateRepository;
   readonly crls: CrlRepository;
   readonly admins: AdminRepository;
+  readonly settings: SettingRepository;
   /** Run `fn` in one transaction: every state change is all-or-nothing. */
   transaction<T>(fn: () => T): T;
   close(): void;

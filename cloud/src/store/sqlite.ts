@@ -1,8 +1,8 @@
 /** The embedded store: better-sqlite3 (v12) with WAL, foreign keys and versioned migrations. */
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { sqliteAdminRepository, sqliteSettingRepository } from './admin-sqlite.js';
 import type {
-  AdminRecord,
   CaRecord,
   CertificateRecord,
   CertificateStatus,
@@ -13,7 +13,6 @@ import type {
   CosignSessionRecord,
   StaffRecord,
   Store,
-  TokenRecord,
 } from './repositories.js';
 
 type Row = Record<string, unknown>;
@@ -131,12 +130,6 @@ export function openSqliteStore(path: string): Store {
     crlPut: db.prepare(
       'INSERT INTO crl (ca_name, number, der, this_update, next_update) VALUES (@caName, @number, @der, @thisUpdate, @nextUpdate) ON CONFLICT(ca_name) DO UPDATE SET number = excluded.number, der = excluded.der, this_update = excluded.this_update, next_update = excluded.next_update',
     ),
-    adminGet: db.prepare('SELECT * FROM admin WHERE username = ?'),
-    adminInsert: db.prepare('INSERT INTO admin (username, password_hash, role, created_at) VALUES (@username, @passwordHash, @role, @createdAt)'),
-    adminCount: db.prepare('SELECT count(*) AS n FROM admin'),
-    tokenInsert: db.prepare('INSERT INTO admin_token (token_hash, username, expires_at) VALUES (@tokenHash, @username, @expiresAt)'),
-    tokenGet: db.prepare('SELECT * FROM admin_token WHERE token_hash = ?'),
-    tokenDelete: db.prepare('DELETE FROM admin_token WHERE token_hash = ?'),
     staffInsert: db.prepare(
       'INSERT INTO staff (id, employee_no, name, department, title, licence_no, id_number, mobile, created_at) VALUES (@id, @employeeNo, @name, @department, @title, @licenceNo, @idNumber, @mobile, @createdAt)',
     ),
@@ -274,20 +267,8 @@ export function openSqliteStore(path: string): Store {
       },
       put: (r: CrlRecord) => void q.crlPut.run({ ...r, number: r.number.toString(), der: Buffer.from(r.der) }),
     },
-    admins: {
-      get: (username) => {
-        const r = q.adminGet.get(username) as Record<string, unknown> | undefined;
-        return r ? { username: r.username as string, passwordHash: r.password_hash as string, role: r.role as AdminRecord['role'], createdAt: r.created_at as number } : undefined;
-      },
-      insert: (r) => void q.adminInsert.run(r),
-      count: () => (q.adminCount.get() as { n: number }).n,
-      insertToken: (r: TokenRecord) => void q.tokenInsert.run(r),
-      findToken: (h) => {
-        const r = q.tokenGet.get(h) as Record<string, unknown> | undefined;
-        return r ? { tokenHash: r.token_hash as string, username: r.username as string, expiresAt: r.expires_at as number } : undefined;
-      },
-      deleteToken: (h) => void q.tokenDelete.run(h),
-    },
+    admins: sqliteAdminRepository(db),
+    settings: sqliteSettingRepository(db),
     transaction: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };
