@@ -34,6 +34,11 @@ export const ConfigSchema = z
     corsOrigins: z.array(z.string().url()).max(20).default([]),
     /** a built H5 phone app (mobile/dist/h5) to serve at /m/; the demo start finds it in the workspace */
     h5Dir: z.string().min(1).optional(),
+    // ---- issue 7, reports and expiry reminders (domain/reports.ts, reminders.ts) ----
+    /** the hospital's offset from UTC in minutes, for report days/months and the reminder hour (China Standard Time: +480) */
+    utcOffsetMinutes: z.coerce.number().int().min(-720).max(840).default(480),
+    /** tests and demos: run the expiry reminder job every N seconds instead of daily */
+    reminderIntervalSeconds: z.coerce.number().int().min(1).max(86_400).optional(),
     // ---- issue 7, administrators and system settings (defaults of the settings the API changes) ----
     /** the hospital's name on the console and in reports (default: organization) */
     hospitalName: z.string().min(1).max(128).optional(),

@@ -85,6 +85,9 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/admin/accounts/{username}/role': { role: 'auditor' },
   '/api/v1/admin/accounts/{username}/password': { password: 'x'.repeat(12) },
   '/api/v1/admin/settings': { hospitalName: 'x' },
+  // issue 7, reports and notifications
+  '/api/v1/admin/notifications/read': { ids: ['00000000-0000-4000-8000-000000000000'] },
+  '/api/v1/mobile/notifications/read': { ids: ['00000000-0000-4000-8000-000000000000'] },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);

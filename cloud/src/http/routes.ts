@@ -9,6 +9,7 @@ import type { EnrollmentService } from '../domain/enrollment.js';
 import type { DeviceAuthService } from '../domain/devices.js';
 import type { SessionService } from '../domain/sessions.js';
 import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
+import { mountReportExports, reportRawRoutes, reportRoutes, type ReportServices } from './routes-reports.js';
 import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
 import type { SettingsService } from '../domain/settings.js';
 
@@ -19,6 +20,7 @@ export interface Services {
   devices: DeviceAuthService;
   sessions: SessionService;
   policy: { maxApprovalWindowMinutes: number; renewalDays: number | null };
+  reporting: ReportServices; // issue 7: queries, exports, monthly report, expiry reminders
   settings: SettingsService;
 }
 
@@ -95,6 +97,7 @@ export function defineRoutes(services: Services): RouteTable {
         return { status: 'ok' as const, time: new Date().toISOString() };
       },
     }),
+    ...reportRoutes(services.reporting), // issue 7: queries, statistics, notifications
     ...adminRoutes(services), // issue 7: administrator accounts, own account, TOTP, system settings
     defineJson({
       method: 'post',
@@ -475,6 +478,7 @@ export function defineRoutes(services: Services): RouteTable {
     { method: 'get', path: '/pki/ocsp/{request}', summary: 'OCSP over GET (RFC 6960 §A.1: base64 of the DER request)', responseType: 'application/ocsp-response' },
     { method: 'post', path: '/pki/tsa', summary: '时间戳服务 (RFC 3161 TSA)', requestType: 'application/timestamp-query', responseType: 'application/timestamp-reply' },
     { method: 'get', path: '/api/v1/openapi.json', summary: 'OpenAPI 3.1 document', responseType: 'application/json' },
+    ...reportRawRoutes, // issue 7: exports and the monthly PDF
   ];
   return { json, raw };
 }
@@ -525,6 +529,7 @@ export function buildRouter(services: Services): Router {
   router.post('/pki/tsa', binary('application/timestamp-query'), async (req, res) => {
     res.type('application/timestamp-reply').send(Buffer.from(await services.pki.timestamp(requireType(req, 'application/timestamp-query'))));
   });
+  mountReportExports(router, services.reporting, auth); // issue 7: exports and the monthly PDF (admin bearer)
   router.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(table));
   });
