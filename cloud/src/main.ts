@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { startCloud } from './server.js';
 
-// medsign-cloud report monthly --month YYYY-MM --out FILE [--data-dir D] (issue 7): the monthly PDF
-if (process.argv[2] === 'report') {
-  const { runReportCli } = await import('./cli/report.js');
-  process.exit(await runReportCli(process.argv.slice(3)));
+// medsign-cloud audit verify [--data-dir D] [--json] (issue 7): exit 0 intact, 1 tampered, 2 usage/I/O
+if (process.argv[2] === 'audit') {
+  const { runAuditCli } = await import('./cli/audit.js');
+  process.exit(runAuditCli(process.argv.slice(3)));
 }
 
 try {

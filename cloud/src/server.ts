@@ -10,9 +10,8 @@ import { PkiService } from './domain/pki.js';
 import { DeviceAuthService } from './domain/devices.js';
 import { EnrollmentService } from './domain/enrollment.js';
 import { SessionService } from './domain/sessions.js';
+import { AuditService, auditOptionsFromEnv } from './domain/audit.js';
 import { SettingsService, settingsDefaults } from './domain/settings.js';
-import { ReportService } from './domain/reports.js';
-import { ReminderService } from './domain/reminders.js';
 import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
 import { buildApp } from './http/app.js';
@@ -45,21 +44,6 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     const admins = new AdminService(store, sealer, { lockoutThreshold: config.adminLockoutThreshold, lockoutMinutes: config.adminLockoutMinutes, totpIssuer: () => settings.current().hospitalName });
     const policy = { get maxApprovalWindowMinutes() { return settings.current().maxApprovalWindowMinutes; }, get renewalDays() { return settings.current().renewalLeadDays; } };
     const services = { admins, settings, devices: new DeviceAuthService(store), policy } as Services;
-    // issue 7: queries, exports, the monthly report and the expiry reminders (started after bootstrap)
-    services.reporting = {
-      reports: new ReportService(store.reports, { utcOffsetMinutes: config.utcOffsetMinutes }),
-      reminders: new ReminderService(store.notifications, (fn) => store.transaction(fn), {
-        thresholds: () => settings.current().reminderDays,
-        hour: () => settings.current().reminderHourLocal,
-        utcOffsetMinutes: config.utcOffsetMinutes,
-        ...(config.reminderIntervalSeconds ? { intervalSeconds: config.reminderIntervalSeconds } : {}),
-        onError: (err) => log.warn({ err: String(err) }, 'expiry reminder run failed'),
-        onCreated: (n) => log.info({ serial: n.serial, thresholdDays: n.thresholdDays }, 'certificate expiry reminder'),
-      }),
-      notifications: store.notifications,
-      hospitalName: () => settings.current().hospitalName,
-      staffOfDevice: (id) => store.devices.get(id)!.staffId,
-    };
     const app = buildApp(services, log, config.corsOrigins, config.h5Dir);
     server = createServer(app);
     server.requestTimeout = 30_000;
@@ -83,10 +67,12 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     services.pki = pki;
     services.sessions = new SessionService(store, sealer, { get sessionTimeoutSeconds() { return settings.current().sessionTimeoutSeconds; }, userSessionHours: config.userSessionHours });
     services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays, get renewalDays() { return settings.current().renewalLeadDays ?? undefined; } });
+    // issue 7: the hash-chained audit log, its checkpoints stamped by the cloud's own TSA
+    services.audit = new AuditService(store, { ...auditOptionsFromEnv(env), timestamp: (req) => pki.timestamp(req), trustedTsa: () => store.cas.list().filter((c) => c.role === 'tsa').map((c) => c.certificate), onError: (err) => log.warn({ err: String(err) }, 'audit checkpoint failed') });
+    admins.audit = services.sessions.audit = services.enrollment.audit = services.audit;
     const detachEvents = attachEvents(server, services);
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);
-    services.reporting.reminders.start();
     log.info({ url, dataDir: config.dataDir, bootstrapped: created }, 'medsign-cloud listening');
     const s = server;
     return {
@@ -98,16 +84,15 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       services,
       ...(admin?.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
       close: () =>
-        new Promise<void>((resolve) => {
+        services.audit.close().then(() => new Promise<void>((resolve) => { // stamps the audit head first (issue 7)
           detachEvents();
           services.sessions?.close();
-          services.reporting.reminders.close();
           s.closeAllConnections();
           s.close(() => {
             store.close();
             resolve();
           });
-        }),
+        })),
     };
   } catch (err) {
     server?.close();

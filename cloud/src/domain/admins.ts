@@ -12,6 +12,7 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { CloudError, Errors } from './errors.js';
 import type { Sealer } from './secrets.js';
+import type { AuditRecorder } from './audit.js';
 import { matchTotp, newTotpSecret, otpauthUri, base32Encode } from './totp.js';
 import type { AdminRecord, AdminRole, Store } from '../store/repositories.js';
 
@@ -91,6 +92,8 @@ export function refuseSelfApproval(approver: Pick<AdminRecord, 'username'>, requ
 
 export class AdminService {
   private readonly policy: AdminPolicy;
+  /** issue 7: the audit log (set by server.ts) */
+  audit?: AuditRecorder;
 
   constructor(
     private readonly store: Store,
@@ -138,6 +141,7 @@ export class AdminService {
       this.store.admins.insertToken({ tokenHash: tokenHash(token), username, expiresAt });
       return { token, expiresAt, role: admin.role, mustChangePassword: admin.mustChangePassword };
     });
+    this.audit?.record({ actorType: 'admin', actor: username, action: 'admin.login', result: 'error' in outcome ? 'failed' : 'ok', details: 'error' in outcome ? { code: outcome.error.code } : { role: outcome.role } }); // never the password or token
     if ('error' in outcome) throw outcome.error;
     return outcome;
   }

@@ -41,6 +41,7 @@ import {
 import { CloudError, Errors } from './errors.js';
 import type { PkiService } from './pki.js';
 import type { Sealer } from './secrets.js';
+import type { AuditRecorder } from './audit.js';
 import type { EnrollmentRecord, KeyKind, StaffRecord, Store } from '../store/repositories.js';
 
 export interface StaffInput {
@@ -79,6 +80,9 @@ type SealedState = { kind: 'sm2-keygen'; state: CloudKeygenState } | { kind: 'sm
 export type PhoneKeygen = { type: 'sm2'; hello: unknown } | { type: 'rsa'; n: string; e: string; d2: string };
 
 export class EnrollmentService {
+  /** issue 7: the audit log (set by server.ts) */
+  audit?: AuditRecorder;
+
   constructor(
     private readonly store: Store,
     private readonly sealer: Sealer,
@@ -166,6 +170,7 @@ export class EnrollmentService {
       const deviceId = randomUUID();
       this.store.devices.insert({ id: deviceId, staffId: e.staffId, publicKey: input.devicePublicKey, createdAt: now, status: 'active' });
       this.store.enrollments.update({ ...e, status: 'keygen', deviceId, sealedState: this.seal(e.id, state) });
+      this.audit?.record({ actorType: 'device', actor: deviceId, action: 'enrollment.activate', target: e.id, result: 'ok', details: { staffId: e.staffId, algorithm: e.algorithm } });
       return { enrollmentId: e.id, deviceId, algorithm: e.algorithm, ...(reply ? { keygenReply: reply } : {}) };
     });
   }
@@ -291,6 +296,7 @@ export class EnrollmentService {
         createdAt: now.getTime(),
       });
       this.store.enrollments.update({ ...current, status: 'completed', sealedState: null });
+      this.audit?.record({ actorType: 'device', actor: deviceId, action: current.renewsSerial ? 'certificate.renew' : 'certificate.issue', target: cert.serial, result: 'ok', details: { employeeNo: staff.employeeNo, staffName: staff.name, enrollmentId: current.id, algorithm: e.algorithm, caName: cert.caName, subject: cert.subject, notAfter: new Date(cert.notAfter), renews: current.renewsSerial } });
     });
     return { supersedes: e.renewsSerial, certificate: cert.der, chain: [this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-issuing`).certificate, this.pki.ca(`${e.algorithm === 'sm2' ? 'sm2' : 'rsa'}-root`).certificate] };
   }

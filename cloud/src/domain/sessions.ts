@@ -32,6 +32,7 @@ import {
 } from '@medsign/core';
 import { CloudError, Errors } from './errors.js';
 import type { Sealer } from './secrets.js';
+import type { AuditRecorder } from './audit.js';
 import type { CosignSessionRecord, KeyShareRecord, SessionStatus, Store, UserSessionRecord } from '../store/repositories.js';
 
 export const MAX_DIGESTS = 1000;
@@ -68,6 +69,8 @@ export interface OpenSignInput {
 export class SessionService {
   private readonly events = new EventEmitter();
   private readonly timer: NodeJS.Timeout;
+  /** issue 7: the audit log (set by server.ts) */
+  audit?: AuditRecorder;
 
   constructor(
     private readonly store: Store,
@@ -100,6 +103,7 @@ export class SessionService {
       if (!this.store.agents.useToken(sha256(registrationToken), agentId, now)) {
         throw Errors.unauthorized({ en: 'registration token unknown, used or expired', zh: '注册令牌无效、已使用或已过期' });
       }
+      this.audit?.record({ actorType: 'agent', actor: agentId, action: 'agent.register', target: agentId, result: 'ok', details: { name } });
     });
     return { agentId, credential };
   }
@@ -234,7 +238,7 @@ export class SessionService {
 
   logout(agentId: string, token: string, now = Date.now()): void {
     const s = this.userSession(agentId, token, now);
-    this.store.transaction(() => this.store.userSessions.end(s.id, now));
+    this.store.transaction(() => (this.store.userSessions.end(s.id, now), this.audit?.record({ actorType: 'staff', actor: this.store.staff.get(s.staffId)?.employeeNo ?? s.staffId, action: 'user.logout', target: s.id, result: 'ok', details: { agentId } })));
   }
 
   /** A sign session for the logged-in user: 1..1000 digests with a summary each. */
@@ -279,6 +283,7 @@ export class SessionService {
   private end(s: CosignSessionRecord, status: SessionStatus, now: number, result: string[] | null = null): CosignSessionRecord {
     const ended = { ...s, status, result, endedAt: now };
     this.store.sessions.update(ended);
+    this.audit?.sessionEnded(ended); // issue 7: who, certificate, app, workstation, digests, result
     queueMicrotask(() => this.notify(ended)); // after the transaction commits
     return ended;
   }
@@ -527,6 +532,7 @@ export class SessionService {
 
   private lock(share: KeyShareRecord, now: number): void {
     if (share.status === 'active') this.store.shares.update({ ...share, status: 'locked' });
+    if (share.status === 'active') this.audit?.record({ actorType: 'system', actor: 'medsign-cloud', action: 'key.lock', target: share.certificateSerial, result: 'ok', details: { failures: share.failures } });
     for (const other of this.store.sessions.openForShare(share.id)) this.end(other, 'LOCKED', now);
   }
 

@@ -9,7 +9,8 @@ import type { EnrollmentService } from '../domain/enrollment.js';
 import type { DeviceAuthService } from '../domain/devices.js';
 import type { SessionService } from '../domain/sessions.js';
 import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
-import { mountReportExports, reportRawRoutes, reportRoutes, type ReportServices } from './routes-reports.js';
+import type { AuditService } from '../domain/audit.js';
+import { auditRoutes } from './routes-audit.js';
 import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
 import type { SettingsService } from '../domain/settings.js';
 
@@ -20,7 +21,7 @@ export interface Services {
   devices: DeviceAuthService;
   sessions: SessionService;
   policy: { maxApprovalWindowMinutes: number; renewalDays: number | null };
-  reporting: ReportServices; // issue 7: queries, exports, monthly report, expiry reminders
+  audit: AuditService; // issue 7: services.audit.record(...) — the hash-chained audit log
   settings: SettingsService;
 }
 
@@ -97,8 +98,8 @@ export function defineRoutes(services: Services): RouteTable {
         return { status: 'ok' as const, time: new Date().toISOString() };
       },
     }),
-    ...reportRoutes(services.reporting), // issue 7: queries, statistics, notifications
     ...adminRoutes(services), // issue 7: administrator accounts, own account, TOTP, system settings
+    ...auditRoutes(services), // issue 7: the audit log (read, verify, checkpoint)
     defineJson({
       method: 'post',
       path: '/api/v1/admin/login',
@@ -117,8 +118,8 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '注销 (end the administrator session)',
       auth: 'admin',
       response: z.object({ ok: z.literal(true) }),
-      handler: ({ req }) => {
-        services.admins.logout(bearer(req)!);
+      handler: ({ req, admin }) => {
+        services.audit.asAdmin(admin, 'admin.logout', admin?.username, () => services.admins.logout(bearer(req)!));
         return { ok: true as const };
       },
     }),
@@ -137,8 +138,8 @@ export function defineRoutes(services: Services): RouteTable {
       auth: 'admin',
       body: z.object({ reason: z.literal(REVOCATION_REASONS) }).strict(),
       response: CertificateView,
-      handler: async ({ params, body }) =>
-        view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'revoke'))).serial),
+      handler: async ({ params, body, admin }) =>
+        view((await services.audit.asAdminAsync(admin, 'certificate.revoke', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'revoke'), done({ reason: body.reason, was: c.status }))))).serial),
     }),
     defineJson({
       method: 'post',
@@ -146,7 +147,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '冻结证书 (certificateHold: unusable until released)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'hold'))).serial),
+      handler: async ({ params, admin }) => view((await services.audit.asAdminAsync(admin, 'certificate.hold', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'hold'), done())))).serial),
     }),
     defineJson({
       method: 'post',
@@ -154,7 +155,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '解冻证书 (release a hold)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params }) => view((await services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'release'))).serial),
+      handler: async ({ params, admin }) => view((await services.audit.asAdminAsync(admin, 'certificate.release', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'release'), done())))).serial),
     }),
     defineJson({
       method: 'post',
@@ -173,8 +174,8 @@ export function defineRoutes(services: Services): RouteTable {
         })
         .strict(),
       response: z.object({ id: z.string(), employeeNo: z.string() }),
-      handler: ({ body }) => {
-        const r = services.enrollment.createStaff(body);
+      handler: ({ body, admin }) => {
+        const r = services.audit.asAdmin(admin, 'staff.create', body.employeeNo, () => services.enrollment.createStaff(body), (st) => ({ staffId: st.id, name: st.name, department: st.department }));
         return { id: r.id, employeeNo: r.employeeNo };
       },
     }),
@@ -185,8 +186,8 @@ export function defineRoutes(services: Services): RouteTable {
       auth: 'admin',
       body: z.object({ staffId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), validMinutes: z.number().int().min(1).max(7 * 24 * 60).optional() }).strict(),
       response: z.object({ enrollmentId: z.string(), activationCode: z.string(), expiresAt: z.string(), qr: z.string(), legacy: z.boolean() }),
-      handler: ({ body }) => {
-        const r = services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes);
+      handler: ({ body, admin }) => {
+        const r = services.audit.asAdmin(admin, 'enrollment.create', body.staffId, () => services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes), (e) => ({ enrollmentId: e.enrollment.id, algorithm: body.algorithm, expiresAt: new Date(e.enrollment.expiresAt) }));
         // the phone uses the enrollment id as the key-generation session id
         // tk: the share-transport key's fingerprint, so the phone can trust the key it fetches
         const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}&alg=${body.algorithm}&tk=${services.pki.transportKey().fingerprint}`;
@@ -308,7 +309,7 @@ export function defineRoutes(services: Services): RouteTable {
         // (an administrator's revocation racing this one must not lose the phone its new certificate)
         if (r.supersedes) {
           await services.pki
-            .setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => services.sessions.onCertificateStatus(c.serial, 'revoke'))
+            .setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'revoke'), services.audit.record({ actorType: 'system', actor: 'medsign-cloud', action: 'certificate.revoke', target: c.serial, result: 'ok', details: { reason: CRL_REASON.superseded, renewedBy: deviceId } })))
             .catch(() => services.sessions.onCertificateStatus(r.supersedes!, 'revoke'));
         }
         return { certificate: Buffer.from(r.certificate).toString('base64'), chain: r.chain.map((c) => Buffer.from(c).toString('base64')) };
@@ -320,8 +321,8 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '解锁签名密钥 (unlock a key share locked after repeated failures)',
       auth: 'admin',
       response: Ok,
-      handler: ({ params }) => {
-        services.sessions.unlock(Serial.parse(params.serial).toUpperCase());
+      handler: ({ params, admin }) => {
+        services.audit.asAdmin(admin, 'key.unlock', params.serial?.toUpperCase(), () => services.sessions.unlock(Serial.parse(params.serial).toUpperCase()));
         return ok;
       },
     }),
@@ -332,8 +333,8 @@ export function defineRoutes(services: Services): RouteTable {
       auth: 'admin',
       body: z.object({ ttlHours: z.number().int().min(1).max(24 * 30).optional() }).strict(),
       response: z.object({ registrationToken: z.string(), expiresAt: z.string() }),
-      handler: ({ body }) => {
-        const t = services.sessions.createRegistrationToken(body.ttlHours);
+      handler: ({ body, admin }) => {
+        const t = services.audit.asAdmin(admin, 'agent.token.create', undefined, () => services.sessions.createRegistrationToken(body.ttlHours), (x) => ({ expiresAt: new Date(x.expiresAt) }));
         return { registrationToken: t.token, expiresAt: new Date(t.expiresAt).toISOString() };
       },
     }),
@@ -478,7 +479,6 @@ export function defineRoutes(services: Services): RouteTable {
     { method: 'get', path: '/pki/ocsp/{request}', summary: 'OCSP over GET (RFC 6960 §A.1: base64 of the DER request)', responseType: 'application/ocsp-response' },
     { method: 'post', path: '/pki/tsa', summary: '时间戳服务 (RFC 3161 TSA)', requestType: 'application/timestamp-query', responseType: 'application/timestamp-reply' },
     { method: 'get', path: '/api/v1/openapi.json', summary: 'OpenAPI 3.1 document', responseType: 'application/json' },
-    ...reportRawRoutes, // issue 7: exports and the monthly PDF
   ];
   return { json, raw };
 }
@@ -529,7 +529,6 @@ export function buildRouter(services: Services): Router {
   router.post('/pki/tsa', binary('application/timestamp-query'), async (req, res) => {
     res.type('application/timestamp-reply').send(Buffer.from(await services.pki.timestamp(requireType(req, 'application/timestamp-query'))));
   });
-  mountReportExports(router, services.reporting, auth); // issue 7: exports and the monthly PDF (admin bearer)
   router.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(table));
   });

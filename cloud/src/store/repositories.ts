@@ -3,9 +3,6 @@
  * PostgreSQL can implement the same interfaces without touching the domain code.
  * Times are epoch milliseconds; binary is Uint8Array.
  */
-import type { ReportRepository } from '../domain/reports.js';
-import type { NotificationRepository } from '../domain/reminders.js';
-
 export type CaRole = 'root' | 'issuing' | 'tsa' | 'ocsp';
 export type KeyKind = 'sm2' | 'rsa-2048' | 'rsa-1024';
 
@@ -288,9 +285,6 @@ export interface KeyShareRepository {
 }
 
 export interface Store {
-  // ---- issue 7, reports and expiry reminders (reports-sqlite.ts, migration 13) ----
-  readonly reports: ReportRepository;
-  readonly notifications: NotificationRepository;
   readonly serviceKeys: ServiceKeyRepository;
   readonly agents: AgentRepository;
   readonly userSessions: UserSessionRepository;
@@ -304,7 +298,66 @@ export interface Store {
   readonly crls: CrlRepository;
   readonly admins: AdminRepository;
   readonly settings: SettingRepository;
+  readonly audit: AuditRepository; // issue 7: the hash-chained audit log (domain/audit.ts)
   /** Run `fn` in one transaction: every state change is all-or-nothing. */
   transaction<T>(fn: () => T): T;
   close(): void;
+}
+
+// ---- issue 7: the tamper-evident audit log (domain/audit.ts, store/audit-sqlite.ts) ----
+
+export type AuditAlgorithm = 'sha256' | 'sm3';
+
+/** One audit entry as stored: the query columns, and the canonical JSON that is hashed. */
+export interface AuditEntryRecord {
+  seq: number;
+  at: number;
+  actorType: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  result: string;
+  /** canonical JSON of the details object */
+  details: string;
+  alg: AuditAlgorithm;
+  /** canonical JSON of the whole entry (every field above but prev/hash): what is hashed */
+  entry: string;
+  /** hex hash of the previous entry (64 zeros for the first) */
+  prev: string;
+  /** hex H(prev ‖ entry) */
+  hash: string;
+}
+
+/** A chain head timestamped by the TSA. */
+export interface AuditCheckpointRecord {
+  id: number;
+  seq: number;
+  hash: string;
+  alg: AuditAlgorithm;
+  at: number;
+  /** the RFC 3161 TimeStampToken (DER) over the head hash */
+  token: Uint8Array;
+}
+
+export interface AuditQuery {
+  from?: number | undefined;
+  to?: number | undefined;
+  actor?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export interface AuditRepository {
+  head(): { seq: number; hash: string; alg: AuditAlgorithm } | undefined;
+  append(entry: AuditEntryRecord): void;
+  query(q: AuditQuery): { total: number; entries: AuditEntryRecord[] };
+  count(): number;
+  /** every entry in sequence order, streamed */
+  scan(): Iterable<AuditEntryRecord>;
+  insertCheckpoint(c: Omit<AuditCheckpointRecord, 'id'>): AuditCheckpointRecord;
+  lastCheckpoint(): AuditCheckpointRecord | undefined;
+  checkpoints(): AuditCheckpointRecord[];
 }
