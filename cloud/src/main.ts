@@ -11,6 +11,12 @@ if (process.argv[2] === 'audit') {
   process.exit(runAuditCli(process.argv.slice(3)));
 }
 
+// medsign-cloud report monthly --month YYYY-MM --out FILE [--data-dir D] (issue 7): the monthly PDF
+if (process.argv[2] === 'report') {
+  const { runReportCli } = await import('./cli/report.js');
+  process.exit(await runReportCli(process.argv.slice(3)));
+}
+
 try {
   const config = loadConfig({ argv: process.argv.slice(2) });
   // in the source tree, serve the phone's H5 app (npm run build:h5 -w @medsign/mobile) at /m/

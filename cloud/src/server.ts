@@ -12,6 +12,8 @@ import { EnrollmentService } from './domain/enrollment.js';
 import { SessionService } from './domain/sessions.js';
 import { AuditService, auditOptionsFromEnv } from './domain/audit.js';
 import { SettingsService, settingsDefaults } from './domain/settings.js';
+import { ReportService } from './domain/reports.js';
+import { ReminderService } from './domain/reminders.js';
 import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
 import { buildApp } from './http/app.js';
@@ -44,6 +46,21 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     const admins = new AdminService(store, sealer, { lockoutThreshold: config.adminLockoutThreshold, lockoutMinutes: config.adminLockoutMinutes, totpIssuer: () => settings.current().hospitalName });
     const policy = { get maxApprovalWindowMinutes() { return settings.current().maxApprovalWindowMinutes; }, get renewalDays() { return settings.current().renewalLeadDays; } };
     const services = { admins, settings, devices: new DeviceAuthService(store), policy } as Services;
+    // issue 7: queries, exports, the monthly report and the expiry reminders (started after bootstrap)
+    services.reporting = {
+      reports: new ReportService(store.reports, { utcOffsetMinutes: config.utcOffsetMinutes }),
+      reminders: new ReminderService(store.notifications, (fn) => store.transaction(fn), {
+        thresholds: () => settings.current().reminderDays,
+        hour: () => settings.current().reminderHourLocal,
+        utcOffsetMinutes: config.utcOffsetMinutes,
+        ...(config.reminderIntervalSeconds ? { intervalSeconds: config.reminderIntervalSeconds } : {}),
+        onError: (err) => log.warn({ err: String(err) }, 'expiry reminder run failed'),
+        onCreated: (n) => log.info({ serial: n.serial, thresholdDays: n.thresholdDays }, 'certificate expiry reminder'),
+      }),
+      notifications: store.notifications,
+      hospitalName: () => settings.current().hospitalName,
+      staffOfDevice: (id) => store.devices.get(id)!.staffId,
+    };
     const app = buildApp(services, log, config.corsOrigins, config.h5Dir);
     server = createServer(app);
     server.requestTimeout = 30_000;
@@ -73,6 +90,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     const detachEvents = attachEvents(server, services);
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);
+    services.reporting.reminders.start();
     log.info({ url, dataDir: config.dataDir, bootstrapped: created }, 'medsign-cloud listening');
     const s = server;
     return {
@@ -87,6 +105,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
         services.audit.close().then(() => new Promise<void>((resolve) => { // stamps the audit head first (issue 7)
           detachEvents();
           services.sessions?.close();
+          services.reporting.reminders.close();
           s.closeAllConnections();
           s.close(() => {
             store.close();

@@ -11,6 +11,7 @@ import type { SessionService } from '../domain/sessions.js';
 import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
 import type { AuditService } from '../domain/audit.js';
 import { auditRoutes } from './routes-audit.js';
+import { mountReportExports, reportRawRoutes, reportRoutes, type ReportServices } from './routes-reports.js';
 import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
 import type { SettingsService } from '../domain/settings.js';
 
@@ -22,6 +23,7 @@ export interface Services {
   sessions: SessionService;
   policy: { maxApprovalWindowMinutes: number; renewalDays: number | null };
   audit: AuditService; // issue 7: services.audit.record(...) — the hash-chained audit log
+  reporting: ReportServices; // issue 7: queries, exports, monthly report, expiry reminders
   settings: SettingsService;
 }
 
@@ -98,6 +100,7 @@ export function defineRoutes(services: Services): RouteTable {
         return { status: 'ok' as const, time: new Date().toISOString() };
       },
     }),
+    ...reportRoutes(services.reporting), // issue 7: queries, statistics, notifications
     ...adminRoutes(services), // issue 7: administrator accounts, own account, TOTP, system settings
     ...auditRoutes(services), // issue 7: the audit log (read, verify, checkpoint)
     defineJson({
@@ -479,6 +482,7 @@ export function defineRoutes(services: Services): RouteTable {
     { method: 'get', path: '/pki/ocsp/{request}', summary: 'OCSP over GET (RFC 6960 §A.1: base64 of the DER request)', responseType: 'application/ocsp-response' },
     { method: 'post', path: '/pki/tsa', summary: '时间戳服务 (RFC 3161 TSA)', requestType: 'application/timestamp-query', responseType: 'application/timestamp-reply' },
     { method: 'get', path: '/api/v1/openapi.json', summary: 'OpenAPI 3.1 document', responseType: 'application/json' },
+    ...reportRawRoutes, // issue 7: exports and the monthly PDF
   ];
   return { json, raw };
 }
@@ -529,6 +533,7 @@ export function buildRouter(services: Services): Router {
   router.post('/pki/tsa', binary('application/timestamp-query'), async (req, res) => {
     res.type('application/timestamp-reply').send(Buffer.from(await services.pki.timestamp(requireType(req, 'application/timestamp-query'))));
   });
+  mountReportExports(router, services.reporting, auth); // issue 7: exports and the monthly PDF (admin bearer)
   router.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(table));
   });

@@ -236,4 +236,55 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  // issue 7, queries/statistics/reports (cloud/src/domain/reports.ts, reminders.ts): indexes for the
+  // report queries, certificate status events (triggers, so hold/release history survives), and
+  // the expiry reminders. Needs nothing from 10–12.
+  {
+    version: 13,
+    name: 'reports',
+    sql: `
+      CREATE INDEX certificate_staff ON certificate (staff_id, not_before);
+      CREATE INDEX certificate_expiry ON certificate (status, not_after);
+      CREATE INDEX key_share_certificate ON key_share (certificate_serial);
+      CREATE INDEX staff_department ON staff (department);
+      CREATE INDEX enrollment_staff ON enrollment (staff_id, status);
+      -- covering index for the signature statistics (json_array_length(digests) = signatures)
+      CREATE INDEX cosign_session_stats ON cosign_session (kind, created_at, status, staff_id, app, json_array_length(digests));
+      CREATE TABLE certificate_event (
+        id INTEGER PRIMARY KEY,
+        serial TEXT NOT NULL REFERENCES certificate(serial),
+        at INTEGER NOT NULL,
+        event TEXT NOT NULL CHECK (event IN ('hold', 'release', 'revoke')),
+        reason INTEGER
+      );
+      CREATE INDEX certificate_event_serial ON certificate_event (serial, at);
+      CREATE INDEX certificate_event_at ON certificate_event (at);
+      -- the hold/revocation time the domain chose, else the wall clock (release; revoke after hold)
+      CREATE TRIGGER certificate_event_status AFTER UPDATE OF status ON certificate WHEN NEW.status IS NOT OLD.status
+      BEGIN
+        INSERT INTO certificate_event (serial, at, event, reason) VALUES (
+          NEW.serial,
+          CASE WHEN NEW.status = 'hold' OR (NEW.status = 'revoked' AND OLD.status = 'good') THEN COALESCE(NEW.revoked_at, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+               ELSE CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) END,
+          CASE NEW.status WHEN 'hold' THEN 'hold' WHEN 'revoked' THEN 'revoke' ELSE 'release' END,
+          NEW.reason);
+      END;
+      INSERT INTO certificate_event (serial, at, event, reason)
+        SELECT serial, revoked_at, CASE status WHEN 'hold' THEN 'hold' ELSE 'revoke' END, reason FROM certificate WHERE status IN ('hold', 'revoked') AND revoked_at IS NOT NULL;
+      CREATE TABLE notification (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('cert_expiry')),
+        serial TEXT NOT NULL REFERENCES certificate(serial),
+        staff_id TEXT REFERENCES staff(id),
+        threshold_days INTEGER NOT NULL,
+        not_after INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        console_read_at INTEGER,
+        phone_read_at INTEGER,
+        UNIQUE (kind, serial, threshold_days)
+      );
+      CREATE INDEX notification_staff ON notification (staff_id, created_at);
+      CREATE INDEX notification_created ON notification (created_at);
+    `,
+  },
 ];

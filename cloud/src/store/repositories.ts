@@ -3,6 +3,9 @@
  * PostgreSQL can implement the same interfaces without touching the domain code.
  * Times are epoch milliseconds; binary is Uint8Array.
  */
+import type { ReportRepository } from '../domain/reports.js';
+import type { NotificationRepository } from '../domain/reminders.js';
+
 export type CaRole = 'root' | 'issuing' | 'tsa' | 'ocsp';
 export type KeyKind = 'sm2' | 'rsa-2048' | 'rsa-1024';
 
@@ -285,6 +288,9 @@ export interface KeyShareRepository {
 }
 
 export interface Store {
+  // ---- issue 7, reports and expiry reminders (reports-sqlite.ts, migration 13) ----
+  readonly reports: ReportRepository;
+  readonly notifications: NotificationRepository;
   readonly serviceKeys: ServiceKeyRepository;
   readonly agents: AgentRepository;
   readonly userSessions: UserSessionRepository;

@@ -1,6 +1,7 @@
 /** The embedded store: better-sqlite3 (v12) with WAL, foreign keys and versioned migrations. */
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { sqliteNotificationRepository, sqliteReportRepository } from './reports-sqlite.js';
 import { sqliteAdminRepository, sqliteSettingRepository } from './admin-sqlite.js';
 import { sqliteAuditRepository } from './audit-sqlite.js';
 import type {
@@ -182,6 +183,8 @@ export function openSqliteStore(path: string): Store {
   };
 
   return {
+    reports: sqliteReportRepository(db),
+    notifications: sqliteNotificationRepository(db),
     serviceKeys: {
       get: (name) => one(q.serviceKeyGet, (r) => ({ name: r.name as string, spki: blob(r.spki)!, sealedKey: blob(r.sealed_key)!, createdAt: r.created_at as number }), name),
       insert: (r) => void q.serviceKeyInsert.run({ ...r, spki: Buffer.from(r.spki), sealedKey: Buffer.from(r.sealedKey) }),
