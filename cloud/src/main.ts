@@ -17,6 +17,12 @@ if (process.argv[2] === 'report') {
   process.exit(await runReportCli(process.argv.slice(3)));
 }
 
+// medsign-cloud backup --out FILE | restore --from FILE [--data-dir D] [--force] (issue 7): exit 0 done, 1 failed, 2 usage/refused
+if (process.argv[2] === 'backup' || process.argv[2] === 'restore') {
+  const { runBackupCli } = await import('./cli/backup.js');
+  process.exit(await runBackupCli(process.argv.slice(2)));
+}
+
 try {
   const config = loadConfig({ argv: process.argv.slice(2) });
   // in the source tree, serve the phone's H5 app (npm run build:h5 -w @medsign/mobile) at /m/
