@@ -10,6 +10,7 @@ import { PkiService } from './domain/pki.js';
 import { DeviceAuthService } from './domain/devices.js';
 import { EnrollmentService } from './domain/enrollment.js';
 import { SessionService } from './domain/sessions.js';
+import { TemplateService } from './domain/templates.js';
 import { AuditService, auditOptionsFromEnv } from './domain/audit.js';
 import { SettingsService, settingsDefaults } from './domain/settings.js';
 import { ReportService } from './domain/reports.js';
@@ -82,6 +83,9 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       organization: config.organization,
     });
     services.pki = pki;
+    // issue 7: certificate templates; the built-ins take the configured validity at first start
+    services.templates = new TemplateService(store, { organization: config.organization });
+    services.templates.bootstrap(config.certificateDays);
     services.sessions = new SessionService(store, sealer, { get sessionTimeoutSeconds() { return settings.current().sessionTimeoutSeconds; }, userSessionHours: config.userSessionHours });
     services.enrollment = new EnrollmentService(store, sealer, pki, { codeTtlMinutes: config.activationCodeMinutes, validityDays: config.certificateDays, get renewalDays() { return settings.current().renewalLeadDays ?? undefined; } });
     // issue 7: the hash-chained audit log, its checkpoints stamped by the cloud's own TSA

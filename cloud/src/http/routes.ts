@@ -14,6 +14,8 @@ import { auditRoutes } from './routes-audit.js';
 import { mountReportExports, reportRawRoutes, reportRoutes, type ReportServices } from './routes-reports.js';
 import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
 import type { SettingsService } from '../domain/settings.js';
+import type { TemplateService } from '../domain/templates.js';
+import { templateRoutes } from './routes-templates.js';
 
 export interface Services {
   pki: PkiService;
@@ -25,6 +27,7 @@ export interface Services {
   audit: AuditService; // issue 7: services.audit.record(...) — the hash-chained audit log
   reporting: ReportServices; // issue 7: queries, exports, monthly report, expiry reminders
   settings: SettingsService;
+  templates: TemplateService; // issue 7: certificate templates
 }
 
 const SessionId = z.string().uuid();
@@ -103,6 +106,7 @@ export function defineRoutes(services: Services): RouteTable {
     ...reportRoutes(services.reporting), // issue 7: queries, statistics, notifications
     ...adminRoutes(services), // issue 7: administrator accounts, own account, TOTP, system settings
     ...auditRoutes(services), // issue 7: the audit log (read, verify, checkpoint)
+    ...templateRoutes(services), // issue 7: certificate templates
     defineJson({
       method: 'post',
       path: '/api/v1/admin/login',
@@ -187,14 +191,14 @@ export function defineRoutes(services: Services): RouteTable {
       path: '/api/v1/admin/enrollments',
       summary: '发放激活码 (open an enrollment: a one-time activation code and its QR payload)',
       auth: 'admin',
-      body: z.object({ staffId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), validMinutes: z.number().int().min(1).max(7 * 24 * 60).optional() }).strict(),
-      response: z.object({ enrollmentId: z.string(), activationCode: z.string(), expiresAt: z.string(), qr: z.string(), legacy: z.boolean() }),
+      body: z.object({ staffId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), validMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(), templateId: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/).optional() }).strict(),
+      response: z.object({ enrollmentId: z.string(), activationCode: z.string(), expiresAt: z.string(), qr: z.string(), legacy: z.boolean(), template: z.object({ id: z.string(), version: z.number().int() }) }),
       handler: ({ body, admin }) => {
-        const r = services.audit.asAdmin(admin, 'enrollment.create', body.staffId, () => services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes), (e) => ({ enrollmentId: e.enrollment.id, algorithm: body.algorithm, expiresAt: new Date(e.enrollment.expiresAt) }));
+        const r = services.audit.asAdmin(admin, 'enrollment.create', body.staffId, () => services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes, undefined, body.templateId), (e) => ({ enrollmentId: e.enrollment.id, algorithm: body.algorithm, expiresAt: new Date(e.enrollment.expiresAt) }));
         // the phone uses the enrollment id as the key-generation session id
         // tk: the share-transport key's fingerprint, so the phone can trust the key it fetches
         const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}&alg=${body.algorithm}&tk=${services.pki.transportKey().fingerprint}`;
-        return { enrollmentId: r.enrollment.id, activationCode: r.activationCode, expiresAt: new Date(r.enrollment.expiresAt).toISOString(), qr, legacy: r.legacy };
+        return { enrollmentId: r.enrollment.id, activationCode: r.activationCode, expiresAt: new Date(r.enrollment.expiresAt).toISOString(), qr, legacy: r.legacy, template: r.template };
       },
     }),
     defineJson({

@@ -287,4 +287,37 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX notification_created ON notification (created_at);
     `,
   },
+  // issue 7, certificate templates (domain/templates.ts): templates, immutable versions, and the
+  // template version that issued each certificate. The built-ins are created at start (they take
+  // the configured validity), not here.
+  {
+    version: 12,
+    name: 'certificate-templates',
+    sql: `
+      CREATE TABLE template (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+        current_version INTEGER NOT NULL,
+        builtin INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE template_version (
+        template_id TEXT NOT NULL REFERENCES template(id),
+        version INTEGER NOT NULL CHECK (version >= 1),
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (template_id, version)
+      );
+      CREATE TRIGGER template_version_no_update BEFORE UPDATE ON template_version
+      BEGIN SELECT RAISE(ABORT, 'template versions are immutable'); END;
+      CREATE TRIGGER template_version_no_delete BEFORE DELETE ON template_version
+      BEGIN SELECT RAISE(ABORT, 'template versions are immutable'); END;
+      ALTER TABLE certificate ADD COLUMN template_id TEXT;
+      ALTER TABLE certificate ADD COLUMN template_version INTEGER;
+      CREATE INDEX certificate_template ON certificate (template_id, template_version);
+      ALTER TABLE enrollment ADD COLUMN template_id TEXT;
+    `,
+  },
 ];

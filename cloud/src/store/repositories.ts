@@ -35,6 +35,9 @@ export interface CertificateRecord {
   status: CertificateStatus;
   revokedAt: number | null;
   reason: number | null;
+  /** issue 7, certificate templates: the template version that issued it (null: before templates) */
+  templateId?: string | null;
+  templateVersion?: number | null;
 }
 
 export interface CrlRecord {
@@ -170,6 +173,8 @@ export interface EnrollmentRecord {
   createdAt: number;
   /** online renewal (在线更新): the certificate this one replaces (revoked as superseded once issued) */
   renewsSerial: string | null;
+  /** issue 7: the certificate template to issue from (null: the default of the algorithm) */
+  templateId?: string | null;
 }
 
 export interface KeyShareRecord {
@@ -303,6 +308,7 @@ export interface Store {
   readonly certificates: CertificateRepository;
   readonly crls: CrlRepository;
   readonly admins: AdminRepository;
+  readonly templates: TemplateRepository; // issue 7: certificate templates (store/templates-sqlite.ts)
   readonly settings: SettingRepository;
   readonly audit: AuditRepository; // issue 7: the hash-chained audit log (domain/audit.ts)
   /** Run `fn` in one transaction: every state change is all-or-nothing. */
@@ -366,4 +372,38 @@ export interface AuditRepository {
   insertCheckpoint(c: Omit<AuditCheckpointRecord, 'id'>): AuditCheckpointRecord;
   lastCheckpoint(): AuditCheckpointRecord | undefined;
   checkpoints(): AuditCheckpointRecord[];
+}
+
+// ---- issue 7: certificate templates (domain/templates.ts, store/templates-sqlite.ts) ----
+
+export interface TemplateRecord {
+  /** a slug, e.g. staff-sm2 */
+  id: string;
+  status: 'active' | 'disabled';
+  currentVersion: number;
+  builtin: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One immutable version of a template; `definition` is the validated TemplateDefinition. */
+export interface TemplateVersionRecord {
+  templateId: string;
+  version: number;
+  definition: unknown;
+  createdAt: number;
+  /** the administrator's username, or "system" for the built-ins */
+  createdBy: string;
+}
+
+export interface TemplateRepository {
+  insert(template: TemplateRecord, first: TemplateVersionRecord): void;
+  get(id: string): TemplateRecord | undefined;
+  list(): TemplateRecord[];
+  version(id: string, version: number): TemplateVersionRecord | undefined;
+  /** oldest first */
+  versions(id: string): TemplateVersionRecord[];
+  /** adds the version and makes it current */
+  addVersion(version: TemplateVersionRecord): void;
+  setStatus(id: string, status: TemplateRecord['status'], at: number): void;
 }

@@ -4,6 +4,7 @@ import { MIGRATIONS } from './migrations.js';
 import { sqliteNotificationRepository, sqliteReportRepository } from './reports-sqlite.js';
 import { sqliteAdminRepository, sqliteSettingRepository } from './admin-sqlite.js';
 import { sqliteAuditRepository } from './audit-sqlite.js';
+import { sqliteTemplateRepository } from './templates-sqlite.js';
 import type {
   CaRecord,
   CertificateRecord,
@@ -45,6 +46,7 @@ const enrollmentRow = (r: Row): EnrollmentRecord => ({
   csrInfoHash: (r.csr_info_hash as string | null) ?? null,
   createdAt: r.created_at as number,
   renewsSerial: (r.renews_serial as string | null) ?? null,
+  templateId: (r.template_id as string | null) ?? null,
 });
 const sessionRow = (r: Row): CosignSessionRecord => ({
   id: r.id as string,
@@ -116,6 +118,8 @@ export function openSqliteStore(path: string): Store {
     status: r.status as CertificateStatus,
     revokedAt: (r.revoked_at as number | null) ?? null,
     reason: (r.reason as number | null) ?? null,
+    templateId: (r.template_id as string | null) ?? null,
+    templateVersion: (r.template_version as number | null) ?? null,
   });
 
   const q = {
@@ -123,7 +127,7 @@ export function openSqliteStore(path: string): Store {
     caList: db.prepare('SELECT * FROM ca ORDER BY created_at, name'),
     caInsert: db.prepare('INSERT INTO ca (name, algorithm, role, certificate, sealed_key, created_at) VALUES (@name, @algorithm, @role, @certificate, @sealedKey, @createdAt)'),
     certInsert: db.prepare(
-      'INSERT INTO certificate (serial, ca_name, sha256, der, subject, staff_id, not_before, not_after, status, revoked_at, reason) VALUES (@serial, @caName, @sha256, @der, @subject, @staffId, @notBefore, @notAfter, @status, @revokedAt, @reason)',
+      'INSERT INTO certificate (serial, ca_name, sha256, der, subject, staff_id, not_before, not_after, status, revoked_at, reason, template_id, template_version) VALUES (@serial, @caName, @sha256, @der, @subject, @staffId, @notBefore, @notAfter, @status, @revokedAt, @reason, @templateId, @templateVersion)',
     ),
     certGet: db.prepare('SELECT * FROM certificate WHERE serial = ?'),
     certRevoked: db.prepare("SELECT * FROM certificate WHERE ca_name = ? AND status IN ('revoked', 'hold') ORDER BY revoked_at, serial"),
@@ -142,7 +146,7 @@ export function openSqliteStore(path: string): Store {
     nonceInsert: db.prepare('INSERT OR IGNORE INTO device_nonce (device_id, nonce, expires_at) VALUES (?, ?, ?)'),
     nonceExpire: db.prepare('DELETE FROM device_nonce WHERE expires_at < ?'),
     enrollmentInsert: db.prepare(
-      'INSERT INTO enrollment (id, staff_id, algorithm, code_hash, expires_at, status, device_id, sealed_state, csr_info_hash, created_at, renews_serial) VALUES (@id, @staffId, @algorithm, @codeHash, @expiresAt, @status, @deviceId, @sealedState, @csrInfoHash, @createdAt, @renewsSerial)',
+      'INSERT INTO enrollment (id, staff_id, algorithm, code_hash, expires_at, status, device_id, sealed_state, csr_info_hash, created_at, renews_serial, template_id) VALUES (@id, @staffId, @algorithm, @codeHash, @expiresAt, @status, @deviceId, @sealedState, @csrInfoHash, @createdAt, @renewsSerial, @templateId)',
     ),
     enrollmentGet: db.prepare('SELECT * FROM enrollment WHERE id = ?'),
     enrollmentByCode: db.prepare('SELECT * FROM enrollment WHERE code_hash = ?'),
@@ -233,7 +237,7 @@ export function openSqliteStore(path: string): Store {
       },
     },
     enrollments: {
-      insert: (r) => void q.enrollmentInsert.run({ ...r, sealedState: buf(r.sealedState) }),
+      insert: (r) => void q.enrollmentInsert.run({ ...r, sealedState: buf(r.sealedState), templateId: r.templateId ?? null }),
       get: (id) => one(q.enrollmentGet, enrollmentRow, id),
       getByCodeHash: (h) => one(q.enrollmentByCode, enrollmentRow, h),
       update: (r) => void q.enrollmentUpdate.run({ id: r.id, status: r.status, deviceId: r.deviceId, sealedState: buf(r.sealedState), csrInfoHash: r.csrInfoHash }),
@@ -254,7 +258,7 @@ export function openSqliteStore(path: string): Store {
       insert: (r) => void q.caInsert.run({ ...r, certificate: Buffer.from(r.certificate), sealedKey: Buffer.from(r.sealedKey) }),
     },
     certificates: {
-      insert: (r) => void q.certInsert.run({ ...r, der: Buffer.from(r.der) }),
+      insert: (r) => void q.certInsert.run({ ...r, der: Buffer.from(r.der), templateId: r.templateId ?? null, templateVersion: r.templateVersion ?? null }),
       get: (serial) => {
         const r = q.certGet.get(serial) as Record<string, unknown> | undefined;
         return r ? certRow(r) : undefined;
@@ -274,6 +278,7 @@ export function openSqliteStore(path: string): Store {
     admins: sqliteAdminRepository(db),
     settings: sqliteSettingRepository(db),
     audit: sqliteAuditRepository(db),
+    templates: sqliteTemplateRepository(db),
     transaction: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };
