@@ -88,6 +88,10 @@ const VALID: Record<string, Record<string, unknown>> = {
   // issue 7, reports and notifications
   '/api/v1/admin/notifications/read': { ids: ['00000000-0000-4000-8000-000000000000'] },
   '/api/v1/mobile/notifications/read': { ids: ['00000000-0000-4000-8000-000000000000'] },
+  // issue 7, certificate templates
+  '/api/v1/admin/templates': { id: 'bad-input', definition: { name: 'x', allowedAlgorithms: ['sm2'], subjectDn: 'CN={name}', keyUsage: ['digitalSignature'] } },
+  '/api/v1/admin/templates/{id}/versions': { definition: { name: 'x', allowedAlgorithms: ['sm2'], subjectDn: 'CN={name}', keyUsage: ['digitalSignature'] } },
+  '/api/v1/admin/templates/{id}/preview': { staffId: '00000000-0000-4000-8000-000000000000' },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);

@@ -13,35 +13,28 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   renewalOpensAt,
-  EKU,
-  IDENTITY_OIDS,
-  certificatePoliciesExtension,
   cloudKeygenConfirm,
   cloudKeygenOpen,
   cloudKeygenRespond,
   cloudRsaSignRespond,
   cloudSignRespond,
   csrInfoPublicKey,
-  customExtension,
   equalBytes,
-  extendedKeyUsageExtension,
-  keyUsageExtension,
   parseCsr,
   pointFromHex,
   publicKeyToSpki,
   sm2Digest,
   sm2PublicKeyFromSpki,
-  subjectKeyIdentifierExtension,
   toHex,
   type CloudKeygenState,
   type CloudRsaShare,
   type CloudSm2Share,
-  type NameEntry,
 } from '@medsign/core';
 import { CloudError, Errors } from './errors.js';
 import type { PkiService } from './pki.js';
 import type { Sealer } from './secrets.js';
 import type { AuditRecorder } from './audit.js';
+import { renderProfile, templateForIssue } from './templates.js';
 import type { EnrollmentRecord, KeyKind, StaffRecord, Store } from '../store/repositories.js';
 
 export interface StaffInput {
@@ -63,7 +56,6 @@ export const EnrollmentErrors = {
 };
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
-const STAFF_POLICY = '2.25.190385213373104719302455126829584356121';
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: read aloud over the phone
 
 function activationCode(): string {
@@ -116,7 +108,8 @@ export class EnrollmentService {
     });
   }
 
-  createEnrollment(staffId: string, algorithm: KeyKind, ttlMinutes = this.options.codeTtlMinutes, now = Date.now()) {
+  /** `templateId`: the certificate template (default: staff-sm2 / staff-rsa2048 / staff-rsa1024-legacy by algorithm). */
+  createEnrollment(staffId: string, algorithm: KeyKind, ttlMinutes = this.options.codeTtlMinutes, now = Date.now(), templateId?: string) {
     const code = activationCode();
     const record: EnrollmentRecord = {
       id: randomUUID(),
@@ -130,12 +123,16 @@ export class EnrollmentService {
       csrInfoHash: null,
       createdAt: now,
       renewsSerial: null,
+      templateId: null,
     };
-    this.store.transaction(() => {
+    const template = this.store.transaction(() => {
       if (!this.store.staff.get(staffId)) throw Errors.notFound({ en: 'staff member', zh: '人员' });
+      const t = templateForIssue(this.store, templateId ?? null, algorithm); // exists, active, allows the algorithm
+      record.templateId = t.templateId;
       this.store.enrollments.insert(record);
+      return t;
     });
-    return { enrollment: record, activationCode: code, legacy: algorithm === 'rsa-1024' };
+    return { enrollment: record, activationCode: code, legacy: algorithm === 'rsa-1024', template: { id: template.templateId, version: template.version } };
   }
 
   private seal(enrollmentId: string, state: SealedState): Uint8Array {
@@ -200,11 +197,16 @@ export class EnrollmentService {
       const cert = this.store.certificates.get(share.certificateSerial)!;
       if (cert.status !== 'good') throw Errors.conflict({ en: 'the certificate is revoked or on hold', zh: '证书已吊销或冻结，不能更新' });
       if (now >= cert.notAfter) throw new CloudError('CERT_EXPIRED', 409, '证书已过期，不能在线更新，请联系管理员重新申请', 'the certificate has expired: it cannot be renewed online; ask an administrator for a new one');
-      const opens = renewalOpensAt(cert.notBefore, cert.notAfter, this.options.renewalDays);
+      // renewal issues from the current version of the certificate's template (issue 7), with its window
+      const template = templateForIssue(this.store, cert.templateId ?? null, share.algorithm as KeyKind);
+      const windowDays = template.definition.renewalWindowDays;
+      if (windowDays === 0) throw new CloudError('RENEWAL_NOT_ALLOWED', 409, '该证书模板不允许在线更新（如应急证书），请联系管理员重新申请', 'this certificate template allows no online renewal (e.g. emergency); ask an administrator for a new certificate');
+      const opens = renewalOpensAt(cert.notBefore, cert.notAfter, windowDays ?? this.options.renewalDays);
       if (now < opens) throw new CloudError('RENEWAL_NOT_OPEN', 409, `尚未到更新期，${new Date(opens).toISOString().slice(0, 10)} 起可在线更新`, `renewal opens on ${new Date(opens).toISOString().slice(0, 10)}`);
       const record: EnrollmentRecord = {
         id: randomUUID(), staffId: device.staffId, algorithm: share.algorithm as KeyKind, codeHash: sha256(randomBytes(32).toString('hex')), expiresAt: now + 10 * 60_000,
         status: 'pending', deviceId, sealedState: null, csrInfoHash: null, createdAt: now, renewsSerial: cert.serial, // bound to this device from the start
+        templateId: template.templateId,
       };
       this.store.enrollments.insert(record);
       return { enrollmentId: record.id, algorithm: record.algorithm, serial: cert.serial };
@@ -266,13 +268,18 @@ export class EnrollmentService {
     if (!csr.signatureValid) throw Errors.badRequest({ en: 'the request signature (proof of possession) is invalid', zh: '证书请求签名无效' });
     const staff = this.store.staff.get(e.staffId)!;
     const spki = shareSpki(state);
+    // the template's current version at issue time (issue 7); the validity is exactly its validityDays
+    const template = templateForIssue(this.store, e.templateId ?? null, e.algorithm);
+    const profile = renderProfile(template.definition, staff, this.pki.organization, spki);
+    const notBefore = new Date(now.getTime() - 60_000);
     const cert = await this.pki.prepareCertificate(e.algorithm === 'sm2' ? 'sm2' : 'rsa', {
-      subject: staffSubject(staff, this.pki.organization),
+      subject: profile.subject,
       publicKey: spki,
-      notBefore: new Date(now.getTime() - 60_000),
-      notAfter: new Date(now.getTime() + this.options.validityDays * 864e5),
-      extensions: staffExtensions(staff, spki),
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + profile.validityDays * 864e5),
+      extensions: profile.extensions,
       staffId: staff.id,
+      template: { id: template.templateId, version: template.version },
     });
     // the certificate, the share and the enrollment's end are one transaction
     this.store.transaction(() => {
@@ -319,28 +326,3 @@ function shareSpki(state: SealedState): Uint8Array {
   if (state.kind === 'rsa') return publicKeyToSpki({ algorithm: 'rsa', n: BigInt('0x' + state.share.n), e: BigInt('0x' + state.share.e) });
   throw EnrollmentErrors.wrongStep();
 }
-
-/** Subject DN from the staff attributes: C=CN, O=<hospital>, OU=<department>, CN=<name>, serialNumber=<employee no>. */
-export function staffSubject(staff: StaffRecord, organization: string): NameEntry[] {
-  return [
-    { type: 'C', value: 'CN' },
-    { type: 'O', value: organization },
-    { type: 'OU', value: staff.department },
-    { type: 'CN', value: staff.name },
-    { type: 'serialNumber', value: staff.employeeNo },
-  ];
-}
-
-/** The staff template of ARCHITECTURE.md: signing key usage, the hashed ID number and the licence number. */
-export function staffExtensions(staff: StaffRecord, spki: Uint8Array) {
-  const attrs = { idNumber: staff.idNumber ?? undefined, licenceNo: staff.licenceNo ?? undefined };
-  return [
-    keyUsageExtension(['digitalSignature', 'nonRepudiation']),
-    extendedKeyUsageExtension([EKU.clientAuth, EKU.emailProtection]),
-    subjectKeyIdentifierExtension(spki),
-    certificatePoliciesExtension([{ oid: STAFF_POLICY }]),
-    ...(staff.idNumber ? [customExtension({ oid: IDENTITY_OIDS.idNumber, type: 'printable', value: { attribute: 'idNumber' }, hash: 'sm3' }, attrs)] : []),
-    ...(staff.licenceNo ? [customExtension({ oid: IDENTITY_OIDS.practitionerLicence, type: 'utf8', value: { attribute: 'licenceNo' } }, attrs)] : []),
-  ];
-}
-

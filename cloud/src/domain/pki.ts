@@ -242,7 +242,7 @@ export class PkiService {
   /** Issue an end-entity certificate from the issuing CA of `family`, and record it. */
   async issue(
     family: Family,
-    request: { subject: NameEntry[]; publicKey: Uint8Array; notBefore: Date; notAfter: Date; extensions: Extension[]; staffId: string | null },
+    request: { subject: NameEntry[]; publicKey: Uint8Array; notBefore: Date; notAfter: Date; extensions: Extension[]; staffId: string | null; template?: { id: string; version: number } },
   ): Promise<CertificateRecord> {
     const record = await this.prepareCertificate(family, request);
     this.store.transaction(() => this.store.certificates.insert(record));
@@ -255,7 +255,7 @@ export class PkiService {
    */
   async prepareCertificate(
     family: Family,
-    request: { subject: NameEntry[]; publicKey: Uint8Array; notBefore: Date; notAfter: Date; extensions: Extension[]; staffId: string | null },
+    request: { subject: NameEntry[]; publicKey: Uint8Array; notBefore: Date; notAfter: Date; extensions: Extension[]; staffId: string | null; template?: { id: string; version: number } },
   ): Promise<CertificateRecord> {
     const issuerName = caName(family, 'issuing');
     const issuer = this.caCertificate(issuerName);
@@ -289,6 +289,8 @@ export class PkiService {
       status: 'good',
       revokedAt: null,
       reason: null,
+      templateId: request.template?.id ?? null, // the certificate template version it was issued from (issue 7)
+      templateVersion: request.template?.version ?? null,
     };
     return record;
   }
