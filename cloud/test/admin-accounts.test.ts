@@ -303,6 +303,25 @@ describe('TOTP', () => {
   });
 });
 
+describe('audit log', () => {
+  it('records administrator actions (refusals with their code) without passwords or TOTP secrets', async () => {
+    const t = await newAdmin('audited-1', 'auditor');
+    const secret = (await api('POST', '/api/v1/admin/me/totp', t)).json.secret as string;
+    await api('POST', '/api/v1/admin/accounts/audited-1/password', root, { password: 'audited-reset-pw-1' });
+    await api('POST', '/api/v1/admin/accounts/admin/disable', root); // refused: the last sysadmin
+    const q = await api('GET', '/api/v1/admin/audit?limit=500', root);
+    expect(q.status, q.text).toBe(200);
+    const entries = q.json.entries as { actor: string; action: string; target: string | null; result: string; details: unknown }[];
+    const find = (action: string, target: string) => entries.find((e) => e.action === action && e.target === target);
+    expect(find('admin.create', 'audited-1')).toMatchObject({ actor: 'admin', result: 'ok', details: { role: 'auditor', departments: [] } });
+    expect(find('admin.password.change', 'audited-1')).toMatchObject({ actor: 'audited-1', result: 'ok' });
+    expect(find('admin.totp.enrol', 'audited-1')).toMatchObject({ actor: 'audited-1', result: 'ok' });
+    expect(find('admin.password.reset', 'audited-1')).toMatchObject({ actor: 'admin', result: 'ok' });
+    expect(find('admin.disable', 'admin')).toMatchObject({ result: 'failed', details: { code: 'CONFLICT' } });
+    for (const secretText of [INITIAL, passwordOf('audited-1'), 'audited-reset-pw-1', secret]) expect(q.text).not.toContain(secretText);
+  });
+});
+
 describe('system settings', () => {
   it('defaults come from the configuration', async () => {
     const auditor = await newAdmin('audit-s', 'auditor');

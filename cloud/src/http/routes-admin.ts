@@ -66,10 +66,10 @@ export function checkPasswordChanged(admin: AdminRecord, path: string): AdminRec
 const bearerOf = (authorization: string | undefined) => (authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined);
 
 export function adminRoutes(services: Services): AnyJsonRoute[] {
-  /** Every administrator action, for the audit log. */
-  const audit = (_actor: AdminRecord, _action: string, _target: string, _details?: Record<string, unknown>): void => {
-    // TODO(issue 7, audit log): services.audit.record({ actorType: 'admin', actor: _actor.username, action: _action, target: _target, details: _details, result: 'ok' })
-  };
+  /** Every change goes to the audit log in the change's transaction; a refusal is recorded with its error code. Never a password or secret. */
+  const audited = <T>(admin: AdminRecord | undefined, action: string, target: string | undefined, fn: () => T, details?: (r: T) => Record<string, unknown>): T =>
+    services.audit.asAdmin(admin, action, target, fn, details);
+  const roleDetails = (v: AdminView) => ({ role: v.role, departments: v.departments });
   const account = (params: Record<string, string>) => Username.parse(params.username);
 
   return [
@@ -92,9 +92,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       body: z.object({ oldPassword: Password, newPassword: Password }).strict(),
       response: AdminViewSchema,
       handler: ({ admin, body, req }) => {
-        const v = services.admins.changeOwnPassword(admin!.username, body.oldPassword, body.newPassword, bearerOf(req.get('authorization')));
-        audit(admin!, 'admin.password.change', admin!.username);
-        return out(v);
+        return out(audited(admin, 'admin.password.change', admin!.username, () => services.admins.changeOwnPassword(admin!.username, body.oldPassword, body.newPassword, bearerOf(req.get('authorization')))));
       },
     }),
     defineJson({
@@ -105,9 +103,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       roles: EVERY_ROLE,
       response: z.object({ secret: z.string(), uri: z.string() }),
       handler: ({ admin }) => {
-        const r = services.admins.enrolTotp(admin!.username);
-        audit(admin!, 'admin.totp.enrol', admin!.username);
-        return r;
+        return audited(admin, 'admin.totp.enrol', admin!.username, () => services.admins.enrolTotp(admin!.username));
       },
     }),
     defineJson({
@@ -119,9 +115,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       body: z.object({ code: Code }).strict(),
       response: AdminViewSchema,
       handler: ({ admin, body }) => {
-        const v = services.admins.confirmTotp(admin!.username, body.code);
-        audit(admin!, 'admin.totp.confirm', admin!.username);
-        return out(v);
+        return out(audited(admin, 'admin.totp.confirm', admin!.username, () => services.admins.confirmTotp(admin!.username, body.code)));
       },
     }),
     defineJson({
@@ -133,9 +127,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       body: z.object({ code: Code }).strict(),
       response: AdminViewSchema,
       handler: ({ admin, body }) => {
-        const v = services.admins.disableOwnTotp(admin!.username, body.code);
-        audit(admin!, 'admin.totp.disable', admin!.username);
-        return out(v);
+        return out(audited(admin, 'admin.totp.disable', admin!.username, () => services.admins.disableOwnTotp(admin!.username, body.code)));
       },
     }),
 
@@ -158,9 +150,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       body: z.object({ username: Username, role: Role, departments: Departments.optional(), password: Password }).strict(),
       response: AdminViewSchema,
       handler: ({ admin, body }) => {
-        const v = services.admins.create(body, admin!.username);
-        audit(admin!, 'admin.create', v.username, { role: v.role, departments: v.departments });
-        return out(v);
+        return out(audited(admin, 'admin.create', body.username, () => services.admins.create(body, admin!.username), roleDetails));
       },
     }),
     defineJson({
@@ -181,9 +171,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       body: z.object({ role: Role, departments: Departments.optional() }).strict(),
       response: AdminViewSchema,
       handler: ({ admin, params, body }) => {
-        const v = services.admins.setRole(account(params), body.role, body.departments);
-        audit(admin!, 'admin.role', v.username, { role: v.role, departments: v.departments });
-        return out(v);
+        return out(audited(admin, 'admin.role', params.username, () => services.admins.setRole(account(params), body.role, body.departments), roleDetails));
       },
     }),
     ...(['disable', 'enable'] as const).map((action) =>
@@ -195,9 +183,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
         roles: SYSADMIN_ONLY,
         response: AdminViewSchema,
         handler: ({ admin, params }) => {
-          const v = services.admins.setDisabled(account(params), action === 'disable');
-          audit(admin!, `admin.${action}`, v.username);
-          return out(v);
+          return out(audited(admin, `admin.${action}`, params.username, () => services.admins.setDisabled(account(params), action === 'disable')));
         },
       }),
     ),
@@ -209,9 +195,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       roles: SYSADMIN_ONLY,
       response: AdminViewSchema,
       handler: ({ admin, params }) => {
-        const v = services.admins.unlock(account(params));
-        audit(admin!, 'admin.unlock', v.username);
-        return out(v);
+        return out(audited(admin, 'admin.unlock', params.username, () => services.admins.unlock(account(params))));
       },
     }),
     defineJson({
@@ -223,9 +207,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       body: z.object({ password: Password }).strict(),
       response: AdminViewSchema,
       handler: ({ admin, params, body }) => {
-        const v = services.admins.resetPassword(account(params), body.password);
-        audit(admin!, 'admin.password.reset', v.username);
-        return out(v);
+        return out(audited(admin, 'admin.password.reset', params.username, () => services.admins.resetPassword(account(params), body.password)));
       },
     }),
     defineJson({
@@ -236,9 +218,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       roles: SYSADMIN_ONLY,
       response: AdminViewSchema,
       handler: ({ admin, params }) => {
-        const v = services.admins.clearTotp(account(params));
-        audit(admin!, 'admin.totp.clear', v.username);
-        return out(v);
+        return out(audited(admin, 'admin.totp.clear', params.username, () => services.admins.clearTotp(account(params))));
       },
     }),
     defineJson({
@@ -249,9 +229,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       roles: SYSADMIN_ONLY,
       response: Ok,
       handler: ({ admin, params }) => {
-        const username = account(params);
-        services.admins.delete(username, admin!.username);
-        audit(admin!, 'admin.delete', username);
+        audited(admin, 'admin.delete', params.username, () => services.admins.delete(account(params), admin!.username));
         return { ok: true as const };
       },
     }),
@@ -275,9 +253,7 @@ export function adminRoutes(services: Services): AnyJsonRoute[] {
       body: SettingsUpdateSchema,
       response: SettingsView,
       handler: ({ admin, body }) => {
-        const s = services.settings.update(body, admin!.username);
-        audit(admin!, 'settings.update', 'settings', body);
-        return settingsOut(s);
+        return settingsOut(audited(admin, 'settings.update', 'settings', () => services.settings.update(body, admin!.username), () => ({ ...body })));
       },
     }),
   ];
