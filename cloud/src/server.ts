@@ -11,7 +11,6 @@ import { DeviceAuthService } from './domain/devices.js';
 import { EnrollmentService } from './domain/enrollment.js';
 import { SessionService } from './domain/sessions.js';
 import { TemplateService } from './domain/templates.js';
-import { TemplateService } from './domain/templates.js';
 import { AuditService, auditOptionsFromEnv } from './domain/audit.js';
 import { SettingsService, settingsDefaults } from './domain/settings.js';
 import { ReportService } from './domain/reports.js';
@@ -84,9 +83,6 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
       organization: config.organization,
     });
     services.pki = pki;
-    // issue 7: certificate templates; the built-ins take the configured validity at first start
-    services.templates = new TemplateService(store, { organization: config.organization });
-    services.templates.bootstrap(config.certificateDays);
     // issue 7: certificate templates; the built-ins take the configured validity at first start
     services.templates = new TemplateService(store, { organization: config.organization });
     services.templates.bootstrap(config.certificateDays);

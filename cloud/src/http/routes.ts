@@ -16,8 +16,6 @@ import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
 import type { SettingsService } from '../domain/settings.js';
 import type { TemplateService } from '../domain/templates.js';
 import { templateRoutes } from './routes-templates.js';
-import type { TemplateService } from '../domain/templates.js';
-import { templateRoutes } from './routes-templates.js';
 
 export interface Services {
   pki: PkiService;
@@ -29,7 +27,6 @@ export interface Services {
   audit: AuditService; // issue 7: services.audit.record(...) — the hash-chained audit log
   reporting: ReportServices; // issue 7: queries, exports, monthly report, expiry reminders
   settings: SettingsService;
-  templates: TemplateService; // issue 7: certificate templates
   templates: TemplateService; // issue 7: certificate templates
 }
 
@@ -109,7 +106,6 @@ export function defineRoutes(services: Services): RouteTable {
     ...reportRoutes(services.reporting), // issue 7: queries, statistics, notifications
     ...adminRoutes(services), // issue 7: administrator accounts, own account, TOTP, system settings
     ...auditRoutes(services), // issue 7: the audit log (read, verify, checkpoint)
-    ...templateRoutes(services), // issue 7: certificate templates
     ...templateRoutes(services), // issue 7: certificate templates
     defineJson({
       method: 'post',
