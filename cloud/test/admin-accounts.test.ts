@@ -140,6 +140,14 @@ describe('roles', () => {
     }
   });
 
+  it('every role may log out (its token ends)', async () => {
+    for (const [username, role] of [['out-1', 'auditor'], ['out-2', 'dept_approver']] as const) {
+      const t = await newAdmin(username, role, role === 'dept_approver' ? ['外科'] : undefined);
+      expect((await api('POST', '/api/v1/admin/logout', t)).status).toBe(200);
+      expectCode(await api('GET', '/api/v1/admin/me', t), 401, 'UNAUTHORIZED');
+    }
+  });
+
   it('the dept_approver carries its departments (deduplicated); /me shows who is calling', async () => {
     const me = await api('GET', '/api/v1/admin/me', dept);
     expect(me.json).toMatchObject({ username: 'dept-1', role: 'dept_approver', departments: ['心内科', '急诊科'], totpEnabled: false, mustChangePassword: false });

@@ -124,6 +124,7 @@ export function defineRoutes(services: Services): RouteTable {
       path: '/api/v1/admin/logout',
       summary: '注销 (end the administrator session)',
       auth: 'admin',
+      roles: ['ra_officer', 'dept_approver', 'auditor'], // every administrator may end their own session
       response: z.object({ ok: z.literal(true) }),
       handler: ({ req, admin }) => {
         services.audit.asAdmin(admin, 'admin.logout', admin?.username, () => services.admins.logout(bearer(req)!));
