@@ -17,6 +17,7 @@ import { ReportService } from './domain/reports.js';
 import { ReminderService } from './domain/reminders.js';
 import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
+import { WorkflowService } from './domain/workflows.js';
 import { buildApp } from './http/app.js';
 import { attachEvents } from './http/events.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -91,6 +92,8 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     // issue 7: the hash-chained audit log, its checkpoints stamped by the cloud's own TSA
     services.audit = new AuditService(store, { ...auditOptionsFromEnv(env), timestamp: (req) => pki.timestamp(req), trustedTsa: () => store.cas.list().filter((c) => c.role === 'tsa').map((c) => c.certificate), onError: (err) => log.warn({ err: String(err) }, 'audit checkpoint failed') });
     admins.audit = services.sessions.audit = services.enrollment.audit = services.audit;
+    // issue 7: approval workflows for the lifecycle operations (requests, steps, events)
+    services.workflows = new WorkflowService({ store, audit: services.audit, pki, enrollment: services.enrollment, sessions: services.sessions });
     const detachEvents = attachEvents(server, services);
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);

@@ -92,10 +92,16 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/admin/templates': { id: 'bad-input', definition: { name: 'x', allowedAlgorithms: ['sm2'], subjectDn: 'CN={name}', keyUsage: ['digitalSignature'] } },
   '/api/v1/admin/templates/{id}/versions': { definition: { name: 'x', allowedAlgorithms: ['sm2'], subjectDn: 'CN={name}', keyUsage: ['digitalSignature'] } },
   '/api/v1/admin/templates/{id}/preview': { staffId: '00000000-0000-4000-8000-000000000000' },
+  // issue 7, workflows and requests
+  '/api/v1/admin/workflows/{operation}': { steps: [{ role: 'ra_officer' }], autoApprove: false },
+  '/api/v1/admin/requests': { operation: 'hold', serial: 'AB' },
+  '/api/v1/admin/requests/{id}/approve': { comment: 'x' },
+  '/api/v1/admin/requests/{id}/reject': { reason: 'x' },
+  '/api/v1/admin/staff/import': { csv: '工号,姓名,科室' },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);
-const concrete = (path: string) => path.replace('{serial}', someSerial).replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{username}', 'no-such-admin');
+const concrete = (path: string) => path.replace('{serial}', someSerial).replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{username}', 'no-such-admin').replace('{operation}', 'apply');
 const credentialFor = (auth: string) => (auth === 'agent' ? agentCredential : undefined);
 
 describe('every JSON endpoint', () => {

@@ -9,13 +9,15 @@ import type { EnrollmentService } from '../domain/enrollment.js';
 import type { DeviceAuthService } from '../domain/devices.js';
 import type { SessionService } from '../domain/sessions.js';
 import { defineJson, mountJson, openApiDocument, type RawRoute, type RouteTable } from './api.js';
+import { mountReportExports, reportRawRoutes, reportRoutes, type ReportServices } from './routes-reports.js';
 import type { AuditService } from '../domain/audit.js';
 import { auditRoutes } from './routes-audit.js';
-import { mountReportExports, reportRawRoutes, reportRoutes, type ReportServices } from './routes-reports.js';
 import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
 import type { SettingsService } from '../domain/settings.js';
 import type { TemplateService } from '../domain/templates.js';
 import { templateRoutes } from './routes-templates.js';
+import type { WorkflowService } from '../domain/workflows.js';
+import { workflowRoutes } from './routes-workflows.js';
 
 export interface Services {
   pki: PkiService;
@@ -24,10 +26,11 @@ export interface Services {
   devices: DeviceAuthService;
   sessions: SessionService;
   policy: { maxApprovalWindowMinutes: number; renewalDays: number | null };
-  audit: AuditService; // issue 7: services.audit.record(...) — the hash-chained audit log
   reporting: ReportServices; // issue 7: queries, exports, monthly report, expiry reminders
+  audit: AuditService; // issue 7: services.audit.record(...) — the hash-chained audit log
   settings: SettingsService;
   templates: TemplateService; // issue 7: certificate templates
+  workflows: WorkflowService; // issue 7: approval workflows and requests
 }
 
 const SessionId = z.string().uuid();
@@ -107,6 +110,7 @@ export function defineRoutes(services: Services): RouteTable {
     ...adminRoutes(services), // issue 7: administrator accounts, own account, TOTP, system settings
     ...auditRoutes(services), // issue 7: the audit log (read, verify, checkpoint)
     ...templateRoutes(services), // issue 7: certificate templates
+    ...workflowRoutes(() => services.workflows), // issue 7: workflows, requests, workflow events
     defineJson({
       method: 'post',
       path: '/api/v1/admin/login',
@@ -147,7 +151,7 @@ export function defineRoutes(services: Services): RouteTable {
       body: z.object({ reason: z.literal(REVOCATION_REASONS) }).strict(),
       response: CertificateView,
       handler: async ({ params, body, admin }) =>
-        view((await services.audit.asAdminAsync(admin, 'certificate.revoke', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'revoke'), done({ reason: body.reason, was: c.status }))))).serial),
+        (services.workflows.assertDirect('revoke'), view((await services.audit.asAdminAsync(admin, 'certificate.revoke', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'revoke'), done({ reason: body.reason, was: c.status }))))).serial)),
     }),
     defineJson({
       method: 'post',
@@ -155,7 +159,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '冻结证书 (certificateHold: unusable until released)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params, admin }) => view((await services.audit.asAdminAsync(admin, 'certificate.hold', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'hold'), done())))).serial),
+      handler: async ({ params, admin }) => (services.workflows.assertDirect('hold'), view((await services.audit.asAdminAsync(admin, 'certificate.hold', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'hold'), done())))).serial)),
     }),
     defineJson({
       method: 'post',
@@ -163,7 +167,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '解冻证书 (release a hold)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params, admin }) => view((await services.audit.asAdminAsync(admin, 'certificate.release', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'release'), done())))).serial),
+      handler: async ({ params, admin }) => (services.workflows.assertDirect('release'), view((await services.audit.asAdminAsync(admin, 'certificate.release', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'release'), done())))).serial)),
     }),
     defineJson({
       method: 'post',
@@ -195,6 +199,7 @@ export function defineRoutes(services: Services): RouteTable {
       body: z.object({ staffId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), validMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(), templateId: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/).optional() }).strict(),
       response: z.object({ enrollmentId: z.string(), activationCode: z.string(), expiresAt: z.string(), qr: z.string(), legacy: z.boolean(), template: z.object({ id: z.string(), version: z.number().int() }) }),
       handler: ({ body, admin }) => {
+        services.workflows.assertDirect('apply');
         const r = services.audit.asAdmin(admin, 'enrollment.create', body.staffId, () => services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes, undefined, body.templateId), (e) => ({ enrollmentId: e.enrollment.id, algorithm: body.algorithm, expiresAt: new Date(e.enrollment.expiresAt) }));
         // the phone uses the enrollment id as the key-generation session id
         // tk: the share-transport key's fingerprint, so the phone can trust the key it fetches
@@ -330,6 +335,7 @@ export function defineRoutes(services: Services): RouteTable {
       auth: 'admin',
       response: Ok,
       handler: ({ params, admin }) => {
+        services.workflows.assertDirect('pin_unlock');
         services.audit.asAdmin(admin, 'key.unlock', params.serial?.toUpperCase(), () => services.sessions.unlock(Serial.parse(params.serial).toUpperCase()));
         return ok;
       },

@@ -320,4 +320,54 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE enrollment ADD COLUMN template_id TEXT;
     `,
   },
+  {
+    // issue 7, configurable workflows (domain/workflows.ts, store/workflows-sqlite.ts)
+    version: 14,
+    name: 'workflows: definitions per operation, requests, decisions, events',
+    sql: `
+      CREATE TABLE workflow (
+        operation TEXT PRIMARY KEY,
+        steps TEXT NOT NULL,
+        auto_approve INTEGER NOT NULL CHECK (auto_approve IN (0, 1)),
+        expiry_hours INTEGER NOT NULL CHECK (expiry_hours > 0),
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+      CREATE TABLE workflow_request (
+        id TEXT PRIMARY KEY,
+        operation TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'rejected', 'expired', 'executed', 'failed')),
+        applicant TEXT NOT NULL,
+        department TEXT,
+        subject TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        decided_at INTEGER,
+        result TEXT,
+        error TEXT
+      );
+      CREATE INDEX workflow_request_status ON workflow_request (status, expires_at);
+      CREATE INDEX workflow_request_department ON workflow_request (department, created_at);
+      CREATE TABLE workflow_decision (
+        request_id TEXT NOT NULL REFERENCES workflow_request(id),
+        step INTEGER NOT NULL,
+        admin TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject')),
+        reason TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (request_id, step)
+      );
+      CREATE TABLE workflow_event (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL REFERENCES workflow_request(id),
+        type TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        department TEXT,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -4,6 +4,7 @@
  * Times are epoch milliseconds; binary is Uint8Array.
  */
 import type { ReportRepository } from '../domain/reports.js';
+import type { WorkflowRepository } from '../domain/workflows.js';
 import type { NotificationRepository } from '../domain/reminders.js';
 
 export type CaRole = 'root' | 'issuing' | 'tsa' | 'ocsp';
@@ -309,8 +310,9 @@ export interface Store {
   readonly crls: CrlRepository;
   readonly admins: AdminRepository;
   readonly templates: TemplateRepository; // issue 7: certificate templates (store/templates-sqlite.ts)
-  readonly settings: SettingRepository;
   readonly audit: AuditRepository; // issue 7: the hash-chained audit log (domain/audit.ts)
+  readonly settings: SettingRepository;
+  readonly workflows: WorkflowRepository; // issue 7: approval workflows (domain/workflows.ts)
   /** Run `fn` in one transaction: every state change is all-or-nothing. */
   transaction<T>(fn: () => T): T;
   close(): void;

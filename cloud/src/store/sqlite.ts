@@ -5,6 +5,7 @@ import { sqliteNotificationRepository, sqliteReportRepository } from './reports-
 import { sqliteAdminRepository, sqliteSettingRepository } from './admin-sqlite.js';
 import { sqliteAuditRepository } from './audit-sqlite.js';
 import { sqliteTemplateRepository } from './templates-sqlite.js';
+import { sqliteWorkflowRepository } from './workflows-sqlite.js';
 import type {
   CaRecord,
   CertificateRecord,
@@ -279,6 +280,7 @@ export function openSqliteStore(path: string): Store {
     settings: sqliteSettingRepository(db),
     audit: sqliteAuditRepository(db),
     templates: sqliteTemplateRepository(db),
+    workflows: sqliteWorkflowRepository(db),
     transaction: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };
@@ -287,7 +289,8 @@ export function openSqliteStore(path: string): Store {
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migration').all() as { version: number }[]).map((r) => r.version));
-  for (const m of MIGRATIONS) {
+  // in version order (modules of issue 7 appended theirs in the order they were written)
+  for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);

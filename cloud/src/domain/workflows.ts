@@ -1,0 +1,395 @@
+/**
+ * Configurable service workflows (业务流程定制): for each lifecycle operation an ordered list of
+ * approval steps; a request goes through them and, once every step approved, the operation runs.
+ *
+ * - A step requires a role and, optionally, the applicant staff member's department
+ *   (`departmentScope`: an administrator whose `departments` include it, e.g. the department
+ *   head as a dept_approver).
+ * - Nobody approves their own request (SELF_APPROVAL), and nobody approves two steps of one
+ *   request (DUPLICATE_APPROVER: two steps mean two people).
+ * - One rejection, with its reason, rejects the request. A request not decided within the
+ *   workflow's expiry (hours) expires.
+ * - `autoApprove`: the operation runs when the request is made (the default, which is what the
+ *   direct admin endpoints do); with steps configured and autoApprove off, the direct
+ *   endpoint for that operation answers WORKFLOW_REQUIRED and requests go through
+ *   /api/v1/admin/requests.
+ * - Every change is an event (created, approved step, rejected, expired, executed, failed):
+ *   the console and the API read them as notifications.
+ *
+ * Executed here: apply (an enrollment: the activation code goes to whoever completes the
+ * request, once, and is never stored), revoke, hold, release and pin_unlock (after an identity
+ * check, recorded). renew, replace and emergency are configurable but cannot be requested yet
+ * (NOT_SUPPORTED): their execution comes with the lifecycle work of issue 7.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CRL_REASON } from '@medsign/core';
+import { Errors, CloudError } from './errors.js';
+import type { AuditService } from './audit.js';
+import type { EnrollmentService } from './enrollment.js';
+import type { PkiService } from './pki.js';
+import type { SessionService } from './sessions.js';
+import type { AdminRecord, AdminRole, Store } from '../store/repositories.js';
+import { importStaff, type ImportError } from './staff-import.js';
+
+export const OPERATIONS = ['apply', 'renew', 'revoke', 'hold', 'release', 'replace', 'emergency', 'pin_unlock'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+/** the operations a request can be made for today */
+export const EXECUTABLE: readonly Operation[] = ['apply', 'revoke', 'hold', 'release', 'pin_unlock'];
+export const OPERATION_NAMES: Record<Operation, string> = {
+  apply: '证书申请',
+  renew: '证书更新',
+  revoke: '证书吊销',
+  hold: '证书冻结',
+  release: '证书解冻',
+  replace: '丢失补办',
+  emergency: '应急证书',
+  pin_unlock: 'PIN 解锁',
+};
+
+export interface WorkflowStep {
+  role: AdminRole;
+  departmentScope: boolean;
+  /** shown in the console, e.g. 科室主任审核 */
+  name?: string | undefined;
+}
+
+export interface WorkflowDefinition {
+  operation: Operation;
+  steps: WorkflowStep[];
+  autoApprove: boolean;
+  expiryHours: number;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export type RequestStatus = 'pending' | 'rejected' | 'expired' | 'executed' | 'failed';
+
+export interface RequestRecord {
+  id: string;
+  operation: Operation;
+  status: RequestStatus;
+  /** the administrator who made the request */
+  applicant: string;
+  /** the staff member's department (department-scoped steps) */
+  department: string | null;
+  /** who or what it is about, for people: "王医生 (D1001)", "certificate 1A2B…" */
+  subject: string;
+  payload: Record<string, unknown>;
+  /** the next step to decide (= steps.length once approved) */
+  step: number;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  /** what the operation produced (never secrets) */
+  result: Record<string, unknown> | null;
+  /** the error code when the operation failed */
+  error: string | null;
+}
+
+export interface DecisionRecord {
+  requestId: string;
+  step: number;
+  admin: string;
+  decision: 'approve' | 'reject';
+  reason: string | null;
+  at: number;
+}
+
+export type WorkflowEventType = 'created' | 'step_approved' | 'rejected' | 'expired' | 'executed' | 'failed';
+
+export interface WorkflowEventRecord {
+  id: number;
+  requestId: string;
+  type: WorkflowEventType;
+  operation: Operation;
+  department: string | null;
+  at: number;
+  data: Record<string, unknown>;
+}
+
+export interface RequestQuery {
+  status?: RequestStatus | undefined;
+  operation?: Operation | undefined;
+  department?: string | undefined;
+  applicant?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface WorkflowRepository {
+  definition(operation: Operation): WorkflowDefinition | undefined;
+  definitions(): WorkflowDefinition[];
+  saveDefinition(d: WorkflowDefinition): void;
+  insertRequest(r: RequestRecord): void;
+  updateRequest(r: RequestRecord): void;
+  request(id: string): RequestRecord | undefined;
+  requests(q: RequestQuery): RequestRecord[];
+  expiredPending(now: number): RequestRecord[];
+  insertDecision(d: DecisionRecord): void;
+  decisions(requestId: string): DecisionRecord[];
+  insertEvent(e: Omit<WorkflowEventRecord, 'id'>): void;
+  events(afterId: number, limit: number): WorkflowEventRecord[];
+}
+
+/** The body of a workflow definition (PUT /api/v1/admin/workflows/{operation}). */
+export const WorkflowBody = z
+  .object({
+    steps: z
+      .array(
+        z
+          .object({
+            role: z.enum(['sysadmin', 'ra_officer', 'dept_approver', 'auditor']).refine((r) => r !== 'auditor', 'the auditor role is read-only'),
+            departmentScope: z.boolean().default(false),
+            name: z.string().min(1).max(40).optional(),
+          })
+          .strict(),
+      )
+      .max(5),
+    autoApprove: z.boolean(),
+    expiryHours: z.number().int().min(1).max(24 * 30).default(72),
+  })
+  .strict()
+  .refine((w) => w.autoApprove || w.steps.length > 0, { message: 'a workflow without auto-approval needs at least one step' });
+
+const Serial = z.string().regex(/^[0-9A-Fa-f]{1,40}$/).transform((s) => s.toUpperCase());
+const REVOCATION_REASONS = [CRL_REASON.unspecified, CRL_REASON.keyCompromise, CRL_REASON.affiliationChanged, CRL_REASON.superseded, CRL_REASON.cessationOfOperation, CRL_REASON.privilegeWithdrawn] as const;
+
+/** What a request carries, per operation. */
+export const RequestBody = z.discriminatedUnion('operation', [
+  z.object({ operation: z.literal('apply'), staffId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), templateId: z.string().regex(/^[a-z][a-z0-9-]{1,47}$/).optional(), note: z.string().max(200).optional() }).strict(),
+  z.object({ operation: z.literal('revoke'), serial: Serial, reason: z.literal(REVOCATION_REASONS), note: z.string().max(200).optional() }).strict(),
+  z.object({ operation: z.literal('hold'), serial: Serial, note: z.string().max(200).optional() }).strict(),
+  z.object({ operation: z.literal('release'), serial: Serial, note: z.string().max(200).optional() }).strict(),
+  z.object({ operation: z.literal('pin_unlock'), serial: Serial, identityCheck: z.string().min(2).max(200), note: z.string().max(200).optional() }).strict(),
+  z.object({ operation: z.enum(['renew', 'replace', 'emergency']) }).passthrough(),
+]);
+export type RequestInput = z.infer<typeof RequestBody>;
+
+const DEFAULT: Omit<WorkflowDefinition, 'operation'> = { steps: [], autoApprove: true, expiryHours: 72, updatedAt: 0, updatedBy: 'default' };
+
+export interface Completed {
+  request: RequestRecord;
+  /** the enrollment's activation code and QR payload of an executed apply: shown once, never stored */
+  activation?: { enrollmentId: string; activationCode: string; expiresAt: string; qr: string } | undefined;
+}
+
+export interface WorkflowDeps {
+  store: Store;
+  audit: AuditService;
+  pki: PkiService;
+  enrollment: EnrollmentService;
+  sessions: SessionService;
+}
+
+export class WorkflowService {
+  constructor(private readonly d: WorkflowDeps) {}
+
+  definition(operation: Operation): WorkflowDefinition {
+    return this.d.store.workflows.definition(operation) ?? { operation, ...DEFAULT };
+  }
+
+  definitions(): WorkflowDefinition[] {
+    return OPERATIONS.map((op) => this.definition(op));
+  }
+
+  define(operation: Operation, body: z.infer<typeof WorkflowBody>, admin: AdminRecord, now = Date.now()): WorkflowDefinition {
+    const d: WorkflowDefinition = { operation, steps: body.steps.map((s) => ({ role: s.role, departmentScope: s.departmentScope, ...(s.name ? { name: s.name } : {}) })), autoApprove: body.autoApprove, expiryHours: body.expiryHours, updatedAt: now, updatedBy: admin.username };
+    return this.d.audit.asAdmin(admin, 'workflow.define', operation, () => (this.d.store.workflows.saveDefinition(d), d), () => ({ steps: d.steps, autoApprove: d.autoApprove, expiryHours: d.expiryHours }));
+  }
+
+  /** The direct admin endpoints run only while their operation's workflow auto-approves. */
+  assertDirect(operation: Operation): void {
+    const d = this.definition(operation);
+    if (!d.autoApprove)
+      throw new CloudError('WORKFLOW_REQUIRED', 409, `${OPERATION_NAMES[operation]}需要走审批流程，请通过 /api/v1/admin/requests 提交申请`, `${operation} needs approval: make a request through /api/v1/admin/requests`);
+  }
+
+  /** Make a request; with auto-approval it runs at once. */
+  async submit(input: RequestInput, applicant: AdminRecord, now = Date.now()): Promise<Completed> {
+    const op = input.operation;
+    if (!EXECUTABLE.includes(op))
+      throw new CloudError('NOT_SUPPORTED', 501, `${OPERATION_NAMES[op]}的申请尚未实现（规划中）`, `requests for ${op} are not implemented yet`);
+    const { department, subject, payload } = this.describe(input);
+    const def = this.definition(op);
+    const request: RequestRecord = {
+      id: randomUUID(),
+      operation: op,
+      status: 'pending',
+      applicant: applicant.username,
+      department,
+      subject,
+      payload,
+      step: 0,
+      createdAt: now,
+      expiresAt: now + def.expiryHours * 3_600_000,
+      decidedAt: null,
+      result: null,
+      error: null,
+    };
+    this.d.audit.asAdmin(applicant, 'request.create', request.id, () => {
+      this.d.store.workflows.insertRequest(request);
+      this.event(request, 'created', now, { applicant: applicant.username, subject, steps: def.autoApprove ? 0 : def.steps.length });
+    }, () => ({ operation: op, subject, autoApprove: def.autoApprove }));
+    if (def.autoApprove || def.steps.length === 0) return this.execute(request, applicant, now);
+    return { request };
+  }
+
+  /** An approver's decision on the request's current step. */
+  async decide(id: string, admin: AdminRecord, decision: 'approve' | 'reject', reason: string | undefined, now = Date.now()): Promise<Completed> {
+    let request = this.get(id);
+    this.expireIfDue(request, now);
+    request = this.get(id);
+    if (request.status !== 'pending') throw new CloudError('REQUEST_CLOSED', 409, `申请已结束（${request.status}）`, `the request is ${request.status}`);
+    const def = this.definition(request.operation);
+    const step = def.steps[request.step];
+    if (!step) throw new CloudError('REQUEST_CLOSED', 409, '申请没有待审批的步骤', 'the request has no step to decide');
+    if (admin.username === request.applicant) throw new CloudError('SELF_APPROVAL', 403, '不能审批自己提交的申请', 'you cannot decide on your own request');
+    if (this.d.store.workflows.decisions(id).some((x) => x.admin === admin.username))
+      throw new CloudError('DUPLICATE_APPROVER', 403, '同一申请的不同步骤须由不同的人审批', 'each step of a request needs a different approver');
+    if (admin.role !== step.role) throw Errors.forbidden({ zh: `此步骤须由 ${step.role} 审批`, en: `this step needs the ${step.role} role` });
+    if (step.departmentScope && (!request.department || !(admin.departments).includes(request.department)))
+      throw Errors.forbidden({ zh: `此步骤须由 ${request.department ?? '该'} 科室的审批人审批`, en: `this step needs an approver of the department ${request.department ?? '(none)'}` });
+    if (decision === 'reject' && !reason) throw Errors.badRequest({ zh: '驳回须填写原因', en: 'a rejection needs a reason' });
+
+    const decided: DecisionRecord = { requestId: id, step: request.step, admin: admin.username, decision, reason: reason ?? null, at: now };
+    const next: RequestRecord =
+      decision === 'reject' ? { ...request, status: 'rejected', decidedAt: now } : { ...request, step: request.step + 1 };
+    this.d.audit.asAdmin(admin, decision === 'reject' ? 'request.reject' : 'request.approve', id, () => {
+      this.d.store.workflows.insertDecision(decided);
+      this.d.store.workflows.updateRequest(next);
+      this.event(next, decision === 'reject' ? 'rejected' : 'step_approved', now, { step: request.step, by: admin.username, ...(reason ? { reason } : {}) });
+    }, () => ({ operation: request.operation, step: request.step, ...(reason ? { reason } : {}) }));
+    if (decision === 'approve' && next.step >= def.steps.length) return this.execute(next, admin, now);
+    return { request: next };
+  }
+
+  /**
+   * Bulk import of staff from CSV: all rows or none (row-level errors otherwise). With `apply`,
+   * an application (apply request) per imported staff member follows, through the workflow:
+   * auto-approved, each brings its activation code, shown once in this answer.
+   */
+  async importStaff(csv: string, admin: AdminRecord, apply?: { algorithm: 'sm2' | 'rsa-2048' | 'rsa-1024'; templateId?: string | undefined }) {
+    const { imported, errors } = this.d.audit.asAdmin(admin, 'staff.import', undefined, () => importStaff(csv, this.d.store, (row) => this.d.enrollment.createStaff(row)), (r) => ({ imported: r.imported.length, errors: r.errors.length, employeeNos: r.imported.slice(0, 20).map((x) => x.employeeNo) }));
+    const requests: { employeeNo: string; request?: RequestRecord; activation?: Completed['activation']; error?: string }[] = [];
+    if (apply && errors.length === 0)
+      for (const st of imported) {
+        try {
+          const done = await this.submit({ operation: 'apply', staffId: st.id, algorithm: apply.algorithm, ...(apply.templateId ? { templateId: apply.templateId } : {}) }, admin);
+          requests.push({ employeeNo: st.employeeNo, request: done.request, activation: done.activation });
+        } catch (err) {
+          requests.push({ employeeNo: st.employeeNo, error: err instanceof CloudError ? err.code : 'ERROR' });
+        }
+      }
+    return { imported, errors: errors as ImportError[], requests };
+  }
+
+  get(id: string): RequestRecord {
+    const r = this.d.store.workflows.request(id);
+    if (!r) throw Errors.notFound({ zh: '没有这个申请', en: 'no such request' });
+    return r;
+  }
+
+  decisions(id: string): DecisionRecord[] {
+    return this.d.store.workflows.decisions(id);
+  }
+
+  list(q: RequestQuery, now = Date.now()): RequestRecord[] {
+    this.sweep(now);
+    return this.d.store.workflows.requests(q);
+  }
+
+  events(afterId: number, limit: number): WorkflowEventRecord[] {
+    return this.d.store.workflows.events(afterId, limit);
+  }
+
+  /** Expire the pending requests whose time is up. */
+  sweep(now = Date.now()): number {
+    const due = this.d.store.workflows.expiredPending(now);
+    for (const r of due) this.expireIfDue(r, now);
+    return due.length;
+  }
+
+  private expireIfDue(r: RequestRecord, now: number): void {
+    if (r.status !== 'pending' || r.expiresAt > now) return;
+    const expired: RequestRecord = { ...r, status: 'expired', decidedAt: now };
+    this.d.store.transaction(() => {
+      this.d.store.workflows.updateRequest(expired);
+      this.event(expired, 'expired', now, {});
+      this.d.audit.record({ actorType: 'system', actor: 'workflow', action: 'request.expire', target: r.id, result: 'ok', details: { operation: r.operation } });
+    });
+  }
+
+  private event(r: RequestRecord, type: WorkflowEventType, at: number, data: Record<string, unknown>): void {
+    this.d.store.workflows.insertEvent({ requestId: r.id, type, operation: r.operation, department: r.department, at, data });
+  }
+
+  /** Who a request is about, and what the operation needs; checks that the subject exists. */
+  private describe(input: RequestInput): { department: string | null; subject: string; payload: Record<string, unknown> } {
+    const { operation: _op, ...payload } = input as RequestInput & Record<string, unknown>;
+    if (input.operation === 'apply') {
+      const staff = this.d.store.staff.get(input.staffId);
+      if (!staff) throw Errors.notFound({ zh: '没有这位医务人员', en: 'no such staff member' });
+      return { department: staff.department, subject: `${staff.name} (${staff.employeeNo})`, payload };
+    }
+    const serial = (payload as { serial: string }).serial;
+    const cert = this.d.pki.certificate(serial);
+    const staff = cert.staffId ? this.d.store.staff.get(cert.staffId) : undefined;
+    return { department: staff?.department ?? null, subject: staff ? `${staff.name} (${staff.employeeNo}) ${serial}` : serial, payload };
+  }
+
+  /** Run an approved request's operation; the request records the outcome either way. */
+  private async execute(request: RequestRecord, actor: AdminRecord, now: number): Promise<Completed> {
+    const p = request.payload as Record<string, unknown> & { serial?: string };
+    const finish = (result: Record<string, unknown>) => {
+      const done: RequestRecord = { ...request, status: 'executed', decidedAt: now, result };
+      this.d.store.workflows.updateRequest(done);
+      this.event(done, 'executed', now, result);
+      return done;
+    };
+    try {
+      switch (request.operation) {
+        case 'apply': {
+          let activation: Completed['activation'];
+          const done = this.d.audit.asAdmin(actor, 'enrollment.create', p.staffId as string, () => {
+            const e = this.d.enrollment.createEnrollment(p.staffId as string, p.algorithm as 'sm2' | 'rsa-2048' | 'rsa-1024', undefined, undefined, p.templateId as string | undefined);
+            const expiresAt = new Date(e.enrollment.expiresAt).toISOString();
+            const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(this.d.pki.publicUrl)}&enrollment=${e.enrollment.id}&code=${e.activationCode}&alg=${p.algorithm as string}&tk=${this.d.pki.transportKey().fingerprint}`;
+            activation = { enrollmentId: e.enrollment.id, activationCode: e.activationCode, expiresAt, qr };
+            return finish({ enrollmentId: e.enrollment.id, expiresAt, template: e.template });
+          }, () => ({ request: request.id, algorithm: p.algorithm }));
+          return { request: done, activation };
+        }
+        case 'revoke':
+        case 'hold':
+        case 'release': {
+          const op = request.operation;
+          const change = op === 'revoke' ? { action: 'revoke' as const, reason: p.reason as number } : { action: op };
+          let done: RequestRecord | undefined;
+          await this.d.audit.asAdminAsync(actor, `certificate.${op}`, p.serial, (record) =>
+            this.d.pki.setRevocation(p.serial!, change, new Date(now), (c) => {
+              this.d.sessions.onCertificateStatus(c.serial, op);
+              record({ request: request.id, was: c.status, ...(op === 'revoke' ? { reason: p.reason } : {}) });
+              done = finish({ serial: c.serial, was: c.status });
+            }),
+          );
+          return { request: done ?? this.get(request.id) };
+        }
+        case 'pin_unlock': {
+          const done = this.d.audit.asAdmin(actor, 'key.unlock', p.serial, () => (this.d.sessions.unlock(p.serial!), finish({ serial: p.serial, identityCheck: p.identityCheck })), () => ({ request: request.id, identityCheck: p.identityCheck }));
+          return { request: done };
+        }
+        default:
+          throw new CloudError('NOT_SUPPORTED', 501, '尚未实现', 'not implemented');
+      }
+    } catch (err) {
+      const code = err instanceof CloudError ? err.code : 'ERROR';
+      const failed: RequestRecord = { ...request, status: 'failed', decidedAt: now, error: code };
+      this.d.store.transaction(() => {
+        this.d.store.workflows.updateRequest(failed);
+        this.event(failed, 'failed', now, { code });
+      });
+      return { request: failed };
+    }
+  }
+}
