@@ -97,6 +97,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/admin/requests': { operation: 'hold', serial: 'AB' },
   '/api/v1/admin/requests/{id}/approve': { comment: 'x' },
   '/api/v1/admin/requests/{id}/reject': { reason: 'x' },
+  '/api/v1/admin/requests/{id}/cancel': { reason: 'x' },
   '/api/v1/admin/staff/import': { csv: '工号,姓名,科室' },
 };
 

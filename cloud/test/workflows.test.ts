@@ -214,15 +214,71 @@ describe('revocation and PIN unlock through requests', () => {
     expect(cert.json).toMatchObject({ status: 'revoked', reason: 1 });
   });
 
-  it('PIN unlock needs the identity check it records; renew/replace/emergency cannot be requested yet', async () => {
+  it('PIN unlock needs the identity check it records; renew and emergency cannot be requested yet', async () => {
     const missing = await post(cloud.url, '/api/v1/admin/requests', { operation: 'pin_unlock', serial }, ra1);
     expect(missing.status).toBe(400);
     const ok = await post(cloud.url, '/api/v1/admin/requests', { operation: 'pin_unlock', serial, identityCheck: '核对工牌与身份证' }, ra1);
     expect(ok.status).toBe(200);
     expect(ok.json.request.status === 'executed' || ok.json.request.status === 'failed').toBe(true);
-    const planned = await post(cloud.url, '/api/v1/admin/requests', { operation: 'emergency' }, ra1);
+    const planned = await post(cloud.url, '/api/v1/admin/requests', { operation: 'renew' }, ra1);
     expect([planned.status, planned.json.code]).toEqual([501, 'NOT_SUPPORTED']);
   });
+});
+
+describe('lost-phone replacement (丢失补办)', () => {
+  const enrolled = async (employeeNo: string, algorithm: 'sm2' | 'rsa-2048') => {
+    const s = await staff(employeeNo, '急诊科', `补办${employeeNo}`);
+    const r = await post(cloud.url, '/api/v1/admin/requests', { operation: 'apply', staffId: s, algorithm }, ra1);
+    const phone = await enroll(cloud.url, r.json.activation.enrollmentId, r.json.activation.activationCode, algorithm);
+    return parseCertificate(phone.certificate).serialNumber;
+  };
+  beforeAll(async () => {
+    // the replacement needs an RA officer's approval
+    expect((await post(cloud.url, '/api/v1/admin/workflows/replace', { steps: [{ role: 'ra_officer' }], autoApprove: false }, sys)).status).toBe(200);
+  });
+
+  it('the request puts the certificate on hold at once; approved, it is revoked (keyCompromise) and a new phone enrols with a new key', async () => {
+    const serial = await enrolled('L1001', 'rsa-2048');
+    const r = await post(cloud.url, '/api/v1/admin/requests', { operation: 'replace', serial }, ra1);
+    expect(r.status).toBe(200);
+    expect(r.json.request.status).toBe('pending');
+    expect((await get(`/api/v1/admin/certificates/${serial}`, sys)).json.status).toBe('hold');
+    const done = await post(cloud.url, `/api/v1/admin/requests/${r.json.request.id}/approve`, {}, ra2);
+    expect(done.json.request).toMatchObject({ status: 'executed', result: { revoked: serial, revocationReason: 1, replacedBy: { algorithm: 'rsa-2048' } } });
+    expect((await get(`/api/v1/admin/certificates/${serial}`, sys)).json).toMatchObject({ status: 'revoked', reason: 1 });
+    const phone = await enroll(cloud.url, done.json.activation.enrollmentId, done.json.activation.activationCode, 'rsa-2048');
+    const fresh = parseCertificate(phone.certificate);
+    expect(fresh.serialNumber).not.toBe(serial);
+    expect(fresh.subjectText).toContain('CN=补办L1001');
+    expect(done.json.request.result.replacedBy.enrollmentId).toBe(done.json.activation.enrollmentId);
+  }, 90_000);
+
+  it('the phone was found: the applicant withdraws the request and the hold is released; others cannot withdraw it', async () => {
+    const serial = await enrolled('L1002', 'sm2');
+    const r = await post(cloud.url, '/api/v1/admin/requests', { operation: 'replace', serial, revocationReason: 4 }, ra1);
+    expect((await get(`/api/v1/admin/certificates/${serial}`, sys)).json.status).toBe('hold');
+    const byOther = await post(cloud.url, `/api/v1/admin/requests/${r.json.request.id}/cancel`, { reason: '找到了' }, ra2);
+    expect(byOther.status).toBe(403);
+    expect((await post(cloud.url, `/api/v1/admin/requests/${r.json.request.id}/cancel`, {}, ra1)).status).toBe(400);
+    const cancelled = await post(cloud.url, `/api/v1/admin/requests/${r.json.request.id}/cancel`, { reason: '手机已找回 (phone found)' }, ra1);
+    expect(cancelled.json.request.status).toBe('cancelled');
+    expect((await get(`/api/v1/admin/certificates/${serial}`, sys)).json.status).toBe('good');
+    expect((await post(cloud.url, `/api/v1/admin/requests/${r.json.request.id}/approve`, {}, ra2)).json.code).toBe('REQUEST_CLOSED');
+    const events = (await get('/api/v1/admin/workflow-events?after=0&limit=500', sys)).json.events.filter((e: { requestId: string }) => e.requestId === r.json.request.id);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['created', 'cancelled']);
+  }, 90_000);
+
+  it('a revoked certificate cannot be replaced twice; wrong reasons are refused', async () => {
+    const serial = await enrolled('L1003', 'sm2');
+    expect((await post(cloud.url, '/api/v1/admin/requests', { operation: 'replace', serial, revocationReason: 6 }, ra1)).status).toBe(400);
+    const r = await post(cloud.url, '/api/v1/admin/requests', { operation: 'replace', serial }, ra1);
+    // revoked meanwhile (the revoke workflow of this file needs two approvals: set it directly)
+    await cloud.services.pki.setRevocation(serial, { action: 'revoke', reason: 4 });
+    const done = await post(cloud.url, `/api/v1/admin/requests/${r.json.request.id}/approve`, {}, ra2);
+    expect(done.json.request).toMatchObject({ status: 'failed', error: 'CERT_REVOKED' });
+    const again = await post(cloud.url, '/api/v1/admin/requests', { operation: 'replace', serial }, ra1);
+    expect([again.status, again.json.code]).toEqual([409, 'CERT_REVOKED']);
+  }, 90_000);
 });
 
 describe('bulk import of staff from CSV', () => {

@@ -17,13 +17,14 @@
  *   the console and the API read them as notifications.
  *
  * Executed here: apply (an enrollment: the activation code goes to whoever completes the
- * request, once, and is never stored), revoke, hold, release and pin_unlock (after an identity
- * check, recorded). renew, replace and emergency are configurable but cannot be requested yet
- * (NOT_SUPPORTED): their execution comes with the lifecycle work of issue 7.
+ * request, once, and is never stored), revoke, hold, release, pin_unlock (after an identity
+ * check, recorded) and replace (丢失补办: hold at once when requested; approved → revoked and a
+ * new activation code; cancelled because the phone was found → released). renew and emergency
+ * are configurable but cannot be requested yet (NOT_SUPPORTED).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CRL_REASON } from '@medsign/core';
+import { CRL_REASON, parseCertificate } from '@medsign/core';
 import { Errors, CloudError } from './errors.js';
 import type { AuditService } from './audit.js';
 import type { EnrollmentService } from './enrollment.js';
@@ -35,7 +36,7 @@ import { importStaff, type ImportError } from './staff-import.js';
 export const OPERATIONS = ['apply', 'renew', 'revoke', 'hold', 'release', 'replace', 'emergency', 'pin_unlock'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 /** the operations a request can be made for today */
-export const EXECUTABLE: readonly Operation[] = ['apply', 'revoke', 'hold', 'release', 'pin_unlock'];
+export const EXECUTABLE: readonly Operation[] = ['apply', 'revoke', 'hold', 'release', 'pin_unlock', 'replace'];
 export const OPERATION_NAMES: Record<Operation, string> = {
   apply: '证书申请',
   renew: '证书更新',
@@ -63,7 +64,7 @@ export interface WorkflowDefinition {
   updatedBy: string;
 }
 
-export type RequestStatus = 'pending' | 'rejected' | 'expired' | 'executed' | 'failed';
+export type RequestStatus = 'pending' | 'rejected' | 'expired' | 'cancelled' | 'executed' | 'failed';
 
 export interface RequestRecord {
   id: string;
@@ -96,7 +97,7 @@ export interface DecisionRecord {
   at: number;
 }
 
-export type WorkflowEventType = 'created' | 'step_approved' | 'rejected' | 'expired' | 'executed' | 'failed';
+export type WorkflowEventType = 'created' | 'step_approved' | 'rejected' | 'expired' | 'cancelled' | 'executed' | 'failed';
 
 export interface WorkflowEventRecord {
   id: number;
@@ -162,9 +163,27 @@ export const RequestBody = z.discriminatedUnion('operation', [
   z.object({ operation: z.literal('hold'), serial: Serial, note: z.string().max(200).optional() }).strict(),
   z.object({ operation: z.literal('release'), serial: Serial, note: z.string().max(200).optional() }).strict(),
   z.object({ operation: z.literal('pin_unlock'), serial: Serial, identityCheck: z.string().min(2).max(200), note: z.string().max(200).optional() }).strict(),
-  z.object({ operation: z.enum(['renew', 'replace', 'emergency']) }).passthrough(),
+  // lost-phone replacement: the certificate goes on hold at once; approved, it is revoked and a new
+  // activation code issued (new phone, new key, new certificate); cancelled (phone found), released
+  z
+    .object({
+      operation: z.literal('replace'),
+      serial: Serial,
+      revocationReason: z.union([z.literal(CRL_REASON.keyCompromise), z.literal(CRL_REASON.superseded)]).default(CRL_REASON.keyCompromise),
+      algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']).optional(),
+      note: z.string().max(200).optional(),
+    })
+    .strict(),
+  z.object({ operation: z.enum(['renew', 'emergency']) }).passthrough(),
 ]);
 export type RequestInput = z.infer<typeof RequestBody>;
+
+/** the key algorithm of a certificate, for its replacement */
+function algorithmOf(der: Uint8Array): 'sm2' | 'rsa-2048' | 'rsa-1024' {
+  const key = parseCertificate(der).publicKey;
+  if (key.algorithm === 'sm2') return 'sm2';
+  return key.n.toString(2).length <= 1024 ? 'rsa-1024' : 'rsa-2048';
+}
 
 const DEFAULT: Omit<WorkflowDefinition, 'operation'> = { steps: [], autoApprove: true, expiryHours: 72, updatedAt: 0, updatedBy: 'default' };
 
@@ -211,6 +230,7 @@ export class WorkflowService {
     if (!EXECUTABLE.includes(op))
       throw new CloudError('NOT_SUPPORTED', 501, `${OPERATION_NAMES[op]}的申请尚未实现（规划中）`, `requests for ${op} are not implemented yet`);
     const { department, subject, payload } = this.describe(input);
+    if (op === 'replace' && this.d.pki.certificate(payload.serial as string).status === 'revoked') throw Errors.certRevoked({ zh: '已吊销的证书无需补办冻结，请直接申请新证书', en: 'a revoked certificate: apply for a new one' });
     const def = this.definition(op);
     const request: RequestRecord = {
       id: randomUUID(),
@@ -231,8 +251,49 @@ export class WorkflowService {
       this.d.store.workflows.insertRequest(request);
       this.event(request, 'created', now, { applicant: applicant.username, subject, steps: def.autoApprove ? 0 : def.steps.length });
     }, () => ({ operation: op, subject, autoApprove: def.autoApprove }));
+    if (op === 'replace') await this.holdForReplacement(request, applicant, now);
     if (def.autoApprove || def.steps.length === 0) return this.execute(request, applicant, now);
     return { request };
+  }
+
+  /** A lost phone: its certificate goes on hold as soon as the replacement is requested. */
+  private async holdForReplacement(request: RequestRecord, admin: AdminRecord, now: number): Promise<void> {
+    const serial = request.payload.serial as string;
+    if (this.d.pki.certificate(serial).status !== 'good') return; // already on hold (or revoked: the approval will say)
+    await this.d.audit.asAdminAsync(admin, 'certificate.hold', serial, (record) =>
+      this.d.pki.setRevocation(serial, { action: 'hold' }, new Date(now), (c) => {
+        this.d.sessions.onCertificateStatus(c.serial, 'hold');
+        record({ request: request.id, lostPhone: true });
+        request.result = { held: true };
+        this.d.store.workflows.updateRequest(request);
+      }),
+    );
+  }
+
+  /**
+   * Withdraw a pending request (its applicant or a sysadmin). A replacement withdrawn because the
+   * phone was found releases the hold it put on the certificate.
+   */
+  async cancel(id: string, admin: AdminRecord, reason: string, now = Date.now()): Promise<RequestRecord> {
+    const request = this.get(id);
+    this.expireIfDue(request, now);
+    const r = this.get(id);
+    if (r.status !== 'pending') throw new CloudError('REQUEST_CLOSED', 409, `申请已结束（${r.status}）`, `the request is ${r.status}`);
+    if (r.applicant !== admin.username && admin.role !== 'sysadmin') throw Errors.forbidden({ zh: '只有申请人或系统管理员可以撤回申请', en: 'only the applicant or a sysadmin withdraws a request' });
+    const cancelled: RequestRecord = { ...r, status: 'cancelled', decidedAt: now };
+    this.d.audit.asAdmin(admin, 'request.cancel', id, () => {
+      this.d.store.workflows.updateRequest(cancelled);
+      this.event(cancelled, 'cancelled', now, { by: admin.username, reason });
+    }, () => ({ operation: r.operation, reason }));
+    const serial = r.payload.serial as string | undefined;
+    if (r.operation === 'replace' && r.result?.held && serial && this.d.pki.certificate(serial).status === 'hold')
+      await this.d.audit.asAdminAsync(admin, 'certificate.release', serial, (record) =>
+        this.d.pki.setRevocation(serial, { action: 'release' }, new Date(now), (c) => {
+          this.d.sessions.onCertificateStatus(c.serial, 'release');
+          record({ request: id, phoneFound: true });
+        }),
+      );
+    return cancelled;
   }
 
   /** An approver's decision on the request's current step. */
@@ -374,6 +435,27 @@ export class WorkflowService {
             }),
           );
           return { request: done ?? this.get(request.id) };
+        }
+        case 'replace': {
+          const old = this.d.pki.certificate(p.serial!);
+          if (old.status === 'revoked') throw Errors.certRevoked();
+          await this.d.audit.asAdminAsync(actor, 'certificate.revoke', old.serial, (record) =>
+            this.d.pki.setRevocation(old.serial, { action: 'revoke', reason: p.revocationReason as number }, new Date(now), (c) => {
+              this.d.sessions.onCertificateStatus(c.serial, 'revoke');
+              record({ request: request.id, reason: p.revocationReason, lostPhone: true });
+            }),
+          );
+          if (!old.staffId) throw Errors.conflict({ zh: '证书没有对应的医务人员', en: 'the certificate has no staff member' });
+          const algorithm = (p.algorithm as 'sm2' | 'rsa-2048' | 'rsa-1024' | undefined) ?? algorithmOf(old.der);
+          let activation: Completed['activation'];
+          const done = this.d.audit.asAdmin(actor, 'enrollment.create', old.staffId, () => {
+            const e = this.d.enrollment.createEnrollment(old.staffId!, algorithm);
+            const expiresAt = new Date(e.enrollment.expiresAt).toISOString();
+            const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(this.d.pki.publicUrl)}&enrollment=${e.enrollment.id}&code=${e.activationCode}&alg=${algorithm}&tk=${this.d.pki.transportKey().fingerprint}`;
+            activation = { enrollmentId: e.enrollment.id, activationCode: e.activationCode, expiresAt, qr };
+            return finish({ held: true, revoked: old.serial, revocationReason: p.revocationReason, replacedBy: { enrollmentId: e.enrollment.id, algorithm }, expiresAt });
+          }, () => ({ request: request.id, replaces: old.serial, algorithm }));
+          return { request: done, activation };
         }
         case 'pin_unlock': {
           const done = this.d.audit.asAdmin(actor, 'key.unlock', p.serial, () => (this.d.sessions.unlock(p.serial!), finish({ serial: p.serial, identityCheck: p.identityCheck })), () => ({ request: request.id, identityCheck: p.identityCheck }));

@@ -12,7 +12,7 @@ const RequestView = z.object({
   id: z.string(),
   operation: z.string(),
   operationName: z.string(),
-  status: z.enum(['pending', 'rejected', 'expired', 'executed', 'failed']),
+  status: z.enum(['pending', 'rejected', 'expired', 'cancelled', 'executed', 'failed']),
   applicant: z.string(),
   department: z.string().nullable(),
   subject: z.string(),
@@ -32,7 +32,7 @@ const Decision = z.object({ step: z.number(), admin: z.string(), decision: z.enu
 const OperationParam = z.enum(OPERATIONS);
 const ListQuery = z
   .object({
-    status: z.enum(['pending', 'rejected', 'expired', 'executed', 'failed']).optional(),
+    status: z.enum(['pending', 'rejected', 'expired', 'cancelled', 'executed', 'failed']).optional(),
     operation: OperationParam.optional(),
     department: z.string().min(1).max(64).optional(),
     applicant: z.string().min(1).max(64).optional(),
@@ -102,7 +102,7 @@ export function workflowRoutes(workflows: () => WorkflowService): AnyJsonRoute[]
     defineJson({
       method: 'post',
       path: '/api/v1/admin/requests',
-      summary: '提交业务申请 (make a request: apply, revoke, hold, release, pin_unlock; runs at once when the workflow auto-approves)',
+      summary: '提交业务申请 (make a request: apply, revoke, hold, release, pin_unlock, replace; runs at once when the workflow auto-approves)',
       auth: 'admin',
       roles: ['ra_officer', 'dept_approver'],
       body: RequestBody,
@@ -156,6 +156,16 @@ export function workflowRoutes(workflows: () => WorkflowService): AnyJsonRoute[]
       body: z.object({ reason: z.string().min(1).max(200) }).strict(),
       response: z.object({ request: RequestView }),
       handler: async ({ params, body, admin }) => ({ request: view((await workflows().decide(own(admin, params.id!).id, admin!, 'reject', body.reason)).request) }),
+    }),
+    defineJson({
+      method: 'post',
+      path: '/api/v1/admin/requests/{id}/cancel',
+      summary: '撤回申请 (withdraw a pending request: its applicant or a sysadmin; a lost-phone replacement withdrawn because the phone was found releases the hold)',
+      auth: 'admin',
+      roles: ['ra_officer', 'dept_approver'],
+      body: z.object({ reason: z.string().min(1).max(200) }).strict(),
+      response: z.object({ request: RequestView }),
+      handler: async ({ params, body, admin }) => ({ request: view(await workflows().cancel(own(admin, params.id!).id, admin!, body.reason)) }),
     }),
     defineJson({
       method: 'post',

@@ -336,7 +336,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TABLE workflow_request (
         id TEXT PRIMARY KEY,
         operation TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'rejected', 'expired', 'executed', 'failed')),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'rejected', 'expired', 'cancelled', 'executed', 'failed')),
         applicant TEXT NOT NULL,
         department TEXT,
         subject TEXT NOT NULL,
