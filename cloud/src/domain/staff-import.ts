@@ -32,7 +32,7 @@ const COLUMNS: Record<string, keyof StaffRow> = {
   mobile: 'mobile',
 };
 
-/** The same rules as POST /api/v1/admin/staff. */
+/** A staff member's fields: POST /api/v1/admin/staff and each row of the import. */
 export const StaffRowSchema = z
   .object({
     employeeNo: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),

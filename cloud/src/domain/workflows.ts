@@ -178,6 +178,13 @@ export const RequestBody = z.discriminatedUnion('operation', [
 ]);
 export type RequestInput = z.infer<typeof RequestBody>;
 
+/** What the phone scans: the activation code with the cloud, the enrollment and the share-transport key's fingerprint. */
+export function activationFor(pki: PkiService, e: { enrollment: { id: string; expiresAt: number }; activationCode: string }, algorithm: string) {
+  // the phone uses the enrollment id as the key-generation session id; tk lets it trust the key it fetches
+  const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(pki.publicUrl)}&enrollment=${e.enrollment.id}&code=${e.activationCode}&alg=${algorithm}&tk=${pki.transportKey().fingerprint}`;
+  return { enrollmentId: e.enrollment.id, activationCode: e.activationCode, expiresAt: new Date(e.enrollment.expiresAt).toISOString(), qr };
+}
+
 /** the key algorithm of a certificate, for its replacement */
 function algorithmOf(der: Uint8Array): 'sm2' | 'rsa-2048' | 'rsa-1024' {
   const key = parseCertificate(der).publicKey;
@@ -414,10 +421,8 @@ export class WorkflowService {
           let activation: Completed['activation'];
           const done = this.d.audit.asAdmin(actor, 'enrollment.create', p.staffId as string, () => {
             const e = this.d.enrollment.createEnrollment(p.staffId as string, p.algorithm as 'sm2' | 'rsa-2048' | 'rsa-1024', undefined, undefined, p.templateId as string | undefined);
-            const expiresAt = new Date(e.enrollment.expiresAt).toISOString();
-            const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(this.d.pki.publicUrl)}&enrollment=${e.enrollment.id}&code=${e.activationCode}&alg=${p.algorithm as string}&tk=${this.d.pki.transportKey().fingerprint}`;
-            activation = { enrollmentId: e.enrollment.id, activationCode: e.activationCode, expiresAt, qr };
-            return finish({ enrollmentId: e.enrollment.id, expiresAt, template: e.template });
+            activation = activationFor(this.d.pki, e, p.algorithm as string);
+            return finish({ enrollmentId: e.enrollment.id, expiresAt: activation.expiresAt, template: e.template });
           }, () => ({ request: request.id, algorithm: p.algorithm }));
           return { request: done, activation };
         }
@@ -450,10 +455,8 @@ export class WorkflowService {
           let activation: Completed['activation'];
           const done = this.d.audit.asAdmin(actor, 'enrollment.create', old.staffId, () => {
             const e = this.d.enrollment.createEnrollment(old.staffId!, algorithm);
-            const expiresAt = new Date(e.enrollment.expiresAt).toISOString();
-            const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(this.d.pki.publicUrl)}&enrollment=${e.enrollment.id}&code=${e.activationCode}&alg=${algorithm}&tk=${this.d.pki.transportKey().fingerprint}`;
-            activation = { enrollmentId: e.enrollment.id, activationCode: e.activationCode, expiresAt, qr };
-            return finish({ held: true, revoked: old.serial, revocationReason: p.revocationReason, replacedBy: { enrollmentId: e.enrollment.id, algorithm }, expiresAt });
+            activation = activationFor(this.d.pki, e, algorithm);
+            return finish({ held: true, revoked: old.serial, revocationReason: p.revocationReason, replacedBy: { enrollmentId: e.enrollment.id, algorithm }, expiresAt: activation.expiresAt });
           }, () => ({ request: request.id, replaces: old.serial, algorithm }));
           return { request: done, activation };
         }

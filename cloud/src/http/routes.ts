@@ -16,7 +16,8 @@ import { adminRoutes, checkPasswordChanged } from './routes-admin.js';
 import type { SettingsService } from '../domain/settings.js';
 import type { TemplateService } from '../domain/templates.js';
 import { templateRoutes } from './routes-templates.js';
-import type { WorkflowService } from '../domain/workflows.js';
+import { activationFor, type WorkflowService } from '../domain/workflows.js';
+import { StaffRowSchema } from '../domain/staff-import.js';
 import { workflowRoutes } from './routes-workflows.js';
 
 export interface Services {
@@ -174,17 +175,7 @@ export function defineRoutes(services: Services): RouteTable {
       path: '/api/v1/admin/staff',
       summary: '登记医务人员 (register a staff member)',
       auth: 'admin',
-      body: z
-        .object({
-          employeeNo: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
-          name: z.string().min(1).max(64),
-          department: z.string().min(1).max(64),
-          title: z.string().min(1).max(64).optional(),
-          licenceNo: z.string().regex(/^[A-Za-z0-9]{1,32}$/).optional(),
-          idNumber: z.string().regex(/^[0-9]{17}[0-9Xx]$/).optional(),
-          mobile: z.string().regex(/^\+?[0-9]{6,20}$/).optional(),
-        })
-        .strict(),
+      body: StaffRowSchema, // the same rules as a row of the CSV import
       response: z.object({ id: z.string(), employeeNo: z.string() }),
       handler: ({ body, admin }) => {
         const r = services.audit.asAdmin(admin, 'staff.create', body.employeeNo, () => services.enrollment.createStaff(body), (st) => ({ staffId: st.id, name: st.name, department: st.department }));
@@ -201,10 +192,7 @@ export function defineRoutes(services: Services): RouteTable {
       handler: ({ body, admin }) => {
         services.workflows.assertDirect('apply');
         const r = services.audit.asAdmin(admin, 'enrollment.create', body.staffId, () => services.enrollment.createEnrollment(body.staffId, body.algorithm, body.validMinutes, undefined, body.templateId), (e) => ({ enrollmentId: e.enrollment.id, algorithm: body.algorithm, expiresAt: new Date(e.enrollment.expiresAt) }));
-        // the phone uses the enrollment id as the key-generation session id
-        // tk: the share-transport key's fingerprint, so the phone can trust the key it fetches
-        const qr = `medsign://enroll?v=1&cloud=${encodeURIComponent(services.pki.publicUrl)}&enrollment=${r.enrollment.id}&code=${r.activationCode}&alg=${body.algorithm}&tk=${services.pki.transportKey().fingerprint}`;
-        return { enrollmentId: r.enrollment.id, activationCode: r.activationCode, expiresAt: new Date(r.enrollment.expiresAt).toISOString(), qr, legacy: r.legacy, template: r.template };
+        return { ...activationFor(services.pki, r, body.algorithm), legacy: r.legacy, template: r.template };
       },
     }),
     defineJson({
