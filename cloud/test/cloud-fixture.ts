@@ -29,3 +29,17 @@ export async function adminToken(url: string): Promise<string> {
   if (r.status !== 200) throw new Error(`login failed: ${r.status}`);
   return ((await r.json()) as { token: string }).token;
 }
+
+/** Another administrator (created by a sysadmin), logged in with the initial password changed: its auth header. */
+export async function adminAccount(url: string, sysadmin: Record<string, string>, username: string, role: string, departments?: string[]): Promise<Record<string, string>> {
+  const initial = `initial-${username}-pw1`;
+  const send = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const created = await send('/api/v1/admin/accounts', { username, role, password: initial, ...(departments ? { departments } : {}) }, sysadmin);
+  if (created.status !== 200) throw new Error(`account ${username}: ${created.status} ${await created.text()}`);
+  const token = ((await (await send('/api/v1/admin/login', { username, password: initial })).json()) as { token: string }).token;
+  const h = { authorization: `Bearer ${token}` };
+  const changed = await send('/api/v1/admin/me/password', { oldPassword: initial, newPassword: `changed-${username}-pw2` }, h);
+  if (changed.status !== 200) throw new Error(`password change ${username}: ${changed.status}`);
+  return h;
+}

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '@medsign/core';
-import { adminToken, startTestCloud } from './cloud-fixture.js';
+import { adminAccount, adminToken, startTestCloud } from './cloud-fixture.js';
 import { enroll, post as postJson } from './phone.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers are checked field by field */
@@ -23,17 +23,7 @@ const get = async (path: string, headers: Record<string, string>) => {
   return { status: r.status, json: (await r.json()) as Record<string, any> };
 };
 
-/** an administrator of `role`, logged in, initial password changed */
-async function account(username: string, role: string, departments?: string[]) {
-  const initial = `initial-${username}-pw1`;
-  const created = await post(cloud.url, '/api/v1/admin/accounts', { username, role, password: initial, ...(departments ? { departments } : {}) }, sys);
-  expect(created.status).toBe(200);
-  const login = await post(cloud.url, '/api/v1/admin/login', { username, password: initial });
-  const h = auth(login.json.token as string);
-  const changed = await post(cloud.url, '/api/v1/admin/me/password', { oldPassword: initial, newPassword: `changed-${username}-pw2` }, h);
-  expect(changed.status).toBe(200);
-  return h;
-}
+const account = (username: string, role: string, departments?: string[]) => adminAccount(cloud.url, sys, username, role, departments);
 
 async function staff(employeeNo: string, department: string, name = `医生${employeeNo}`) {
   const r = await post(cloud.url, '/api/v1/admin/staff', { employeeNo, name, department }, sys);

@@ -189,20 +189,34 @@ export class EnrollmentService {
    * check from this device (so a copied phone store without the PIN cannot re-key). The phone
    * then runs the enrollment steps (renewStart → finish → complete) with its own device key.
    */
+  /**
+   * The certificate a device would renew now, after every check of renewOpen (an active key on
+   * this device, the certificate good and not expired, its template allowing online renewal,
+   * the window open); the errors are renewOpen's.
+   */
+  renewableSerial(deviceId: string, now = Date.now()): string {
+    return this.renewable(deviceId, now).cert.serial;
+  }
+
+  private renewable(deviceId: string, now: number) {
+    const device = this.store.devices.get(deviceId)!;
+    const share = this.store.shares.currentForStaff(device.staffId);
+    if (!share || share.deviceId !== deviceId || share.status !== 'active' || !share.certificateSerial) throw Errors.conflict({ en: 'no active key on this device to renew', zh: '此设备上没有可更新的签名密钥' });
+    const cert = this.store.certificates.get(share.certificateSerial)!;
+    if (cert.status !== 'good') throw Errors.conflict({ en: 'the certificate is revoked or on hold', zh: '证书已吊销或冻结，不能更新' });
+    if (now >= cert.notAfter) throw new CloudError('CERT_EXPIRED', 409, '证书已过期，不能在线更新，请联系管理员重新申请', 'the certificate has expired: it cannot be renewed online; ask an administrator for a new one');
+    // renewal issues from the current version of the certificate's template (issue 7), with its window
+    const template = templateForIssue(this.store, cert.templateId ?? null, share.algorithm as KeyKind);
+    const windowDays = template.definition.renewalWindowDays;
+    if (windowDays === 0) throw new CloudError('RENEWAL_NOT_ALLOWED', 409, '该证书模板不允许在线更新（如应急证书），请联系管理员重新申请', 'this certificate template allows no online renewal (e.g. emergency); ask an administrator for a new certificate');
+    const opens = renewalOpensAt(cert.notBefore, cert.notAfter, windowDays ?? this.options.renewalDays);
+    if (now < opens) throw new CloudError('RENEWAL_NOT_OPEN', 409, `尚未到更新期，${new Date(opens).toISOString().slice(0, 10)} 起可在线更新`, `renewal opens on ${new Date(opens).toISOString().slice(0, 10)}`);
+    return { device, share, cert, template };
+  }
+
   renewOpen(deviceId: string, now = Date.now()): { enrollmentId: string; algorithm: KeyKind; serial: string } {
     return this.store.transaction(() => {
-      const device = this.store.devices.get(deviceId)!;
-      const share = this.store.shares.currentForStaff(device.staffId);
-      if (!share || share.deviceId !== deviceId || share.status !== 'active' || !share.certificateSerial) throw Errors.conflict({ en: 'no active key on this device to renew', zh: '此设备上没有可更新的签名密钥' });
-      const cert = this.store.certificates.get(share.certificateSerial)!;
-      if (cert.status !== 'good') throw Errors.conflict({ en: 'the certificate is revoked or on hold', zh: '证书已吊销或冻结，不能更新' });
-      if (now >= cert.notAfter) throw new CloudError('CERT_EXPIRED', 409, '证书已过期，不能在线更新，请联系管理员重新申请', 'the certificate has expired: it cannot be renewed online; ask an administrator for a new one');
-      // renewal issues from the current version of the certificate's template (issue 7), with its window
-      const template = templateForIssue(this.store, cert.templateId ?? null, share.algorithm as KeyKind);
-      const windowDays = template.definition.renewalWindowDays;
-      if (windowDays === 0) throw new CloudError('RENEWAL_NOT_ALLOWED', 409, '该证书模板不允许在线更新（如应急证书），请联系管理员重新申请', 'this certificate template allows no online renewal (e.g. emergency); ask an administrator for a new certificate');
-      const opens = renewalOpensAt(cert.notBefore, cert.notAfter, windowDays ?? this.options.renewalDays);
-      if (now < opens) throw new CloudError('RENEWAL_NOT_OPEN', 409, `尚未到更新期，${new Date(opens).toISOString().slice(0, 10)} 起可在线更新`, `renewal opens on ${new Date(opens).toISOString().slice(0, 10)}`);
+      const { device, share, cert, template } = this.renewable(deviceId, now);
       const record: EnrollmentRecord = {
         id: randomUUID(), staffId: device.staffId, algorithm: share.algorithm as KeyKind, codeHash: sha256(randomBytes(32).toString('hex')), expiresAt: now + 10 * 60_000,
         status: 'pending', deviceId, sealedState: null, csrInfoHash: null, createdAt: now, renewsSerial: cert.serial, // bound to this device from the start

@@ -19,8 +19,11 @@
  * Executed here: apply (an enrollment: the activation code goes to whoever completes the
  * request, once, and is never stored), revoke, hold, release, pin_unlock (after an identity
  * check, recorded) and replace (丢失补办: hold at once when requested; approved → revoked and a
- * new activation code; cancelled because the phone was found → released). renew and emergency
- * are configurable but cannot be requested yet (NOT_SUPPORTED).
+ * new activation code; cancelled because the phone was found → released). renew (在线更新) is
+ * requested by the phone when it opens a renewal inside the window: with a workflow that needs
+ * approval, the first attempt files the request (RENEWAL_PENDING_APPROVAL) and the phone's
+ * next attempt after the approval proceeds, once. emergency is configurable but cannot be
+ * requested yet (NOT_SUPPORTED).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -37,6 +40,8 @@ export const OPERATIONS = ['apply', 'renew', 'revoke', 'hold', 'release', 'repla
 export type Operation = (typeof OPERATIONS)[number];
 /** the operations a request can be made for today */
 export const EXECUTABLE: readonly Operation[] = ['apply', 'revoke', 'hold', 'release', 'pin_unlock', 'replace'];
+/** made by the phone itself (online renewal, at /api/v1/mobile/renew/open), decided by administrators */
+export const PHONE_REQUESTED: readonly Operation[] = ['renew'];
 export const OPERATION_NAMES: Record<Operation, string> = {
   apply: '证书申请',
   renew: '证书更新',
@@ -127,6 +132,8 @@ export interface WorkflowRepository {
   request(id: string): RequestRecord | undefined;
   requests(q: RequestQuery): RequestRecord[];
   expiredPending(now: number): RequestRecord[];
+  /** the newest request of an operation about a certificate (payload.serial) */
+  latestForSerial(operation: Operation, serial: string): RequestRecord | undefined;
   insertDecision(d: DecisionRecord): void;
   decisions(requestId: string): DecisionRecord[];
   insertEvent(e: Omit<WorkflowEventRecord, 'id'>): void;
@@ -261,6 +268,52 @@ export class WorkflowService {
     if (op === 'replace') await this.holdForReplacement(request, applicant, now);
     if (def.autoApprove || def.steps.length === 0) return this.execute(request, applicant, now);
     return { request };
+  }
+
+  /**
+   * Online renewal through the workflow (called by /api/v1/mobile/renew/open after the PIN
+   * check). Auto-approval: go ahead. Otherwise the phone's first attempt files a renew request
+   * and is told to wait; once the request was approved, the next attempt goes ahead and uses
+   * the approval up (`consume`, after the renewal really opened).
+   */
+  renewalGate(serial: string, now = Date.now()): { consume(): void } {
+    const noop = { consume: () => undefined };
+    const def = this.definition('renew');
+    if (def.autoApprove || def.steps.length === 0) return noop;
+    let last = this.d.store.workflows.latestForSerial('renew', serial);
+    if (last) this.expireIfDue(last, now), (last = this.get(last.id));
+    if (last?.status === 'pending')
+      throw new CloudError('RENEWAL_PENDING_APPROVAL', 409, '证书更新申请正在审批中，审批通过后请再次更新', `the renewal request ${last.id} awaits approval: renew again once approved`);
+    if (last?.status === 'executed' && !last.result?.usedAt)
+      return {
+        consume: () => {
+          const used: RequestRecord = { ...last!, result: { ...last!.result, usedAt: new Date(now).toISOString() } };
+          this.d.store.transaction(() => this.d.store.workflows.updateRequest(used));
+        },
+      };
+    const cert = this.d.pki.certificate(serial);
+    const staff = cert.staffId ? this.d.store.staff.get(cert.staffId) : undefined;
+    const request: RequestRecord = {
+      id: randomUUID(),
+      operation: 'renew',
+      status: 'pending',
+      applicant: `staff:${staff?.employeeNo ?? '?'}`,
+      department: staff?.department ?? null,
+      subject: staff ? `${staff.name} (${staff.employeeNo}) ${serial}` : serial,
+      payload: { serial },
+      step: 0,
+      createdAt: now,
+      expiresAt: now + def.expiryHours * 3_600_000,
+      decidedAt: null,
+      result: null,
+      error: null,
+    };
+    this.d.store.transaction(() => {
+      this.d.store.workflows.insertRequest(request);
+      this.event(request, 'created', now, { applicant: request.applicant, subject: request.subject, steps: def.steps.length, previous: last?.status ?? null });
+      this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? '?', action: 'request.create', target: request.id, result: 'ok', details: { operation: 'renew', serial } });
+    });
+    throw new CloudError('RENEWAL_PENDING_APPROVAL', 409, '已提交证书更新申请，审批通过后请再次更新', `a renewal request ${request.id} was filed: renew again once approved`);
   }
 
   /** A lost phone: its certificate goes on hold as soon as the replacement is requested. */
@@ -460,6 +513,8 @@ export class WorkflowService {
           }, () => ({ request: request.id, replaces: old.serial, algorithm }));
           return { request: done, activation };
         }
+        case 'renew': // the phone re-keys itself on its next attempt (renewalGate)
+          return { request: this.d.audit.asAdmin(actor, 'renewal.approve', p.serial, () => finish({ serial: p.serial, approved: true }), () => ({ request: request.id })) };
         case 'pin_unlock': {
           const done = this.d.audit.asAdmin(actor, 'key.unlock', p.serial, () => (this.d.sessions.unlock(p.serial!), finish({ serial: p.serial, identityCheck: p.identityCheck })), () => ({ request: request.id, identityCheck: p.identityCheck }));
           return { request: done };

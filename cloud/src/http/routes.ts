@@ -235,7 +235,11 @@ export function defineRoutes(services: Services): RouteTable {
       response: z.object({ enrollmentId: z.string().uuid(), algorithm: z.enum(['sm2', 'rsa-2048', 'rsa-1024']), serial: z.string() }),
       handler: ({ body, deviceId }) => {
         services.sessions.consumeVerifiedPinCheck(deviceId, body.pinCheckId);
-        return services.enrollment.renewOpen(deviceId);
+        // issue 7: a renew workflow that needs approval files a request first (RENEWAL_PENDING_APPROVAL)
+        const gate = services.workflows.renewalGate(services.enrollment.renewableSerial(deviceId));
+        const opened = services.enrollment.renewOpen(deviceId);
+        gate.consume();
+        return opened;
       },
     }),
     defineJson({

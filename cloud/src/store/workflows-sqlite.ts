@@ -91,6 +91,10 @@ export function sqliteWorkflowRepository(db: Database.Database): WorkflowReposit
       const sql = `SELECT * FROM workflow_request ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`;
       return (db.prepare(sql).all(args) as Row[]).map(requestRow);
     },
+    latestForSerial: (operation, serial) => {
+      const r = db.prepare("SELECT * FROM workflow_request WHERE operation = ? AND json_extract(payload, '$.serial') = ? ORDER BY created_at DESC, rowid DESC LIMIT 1").get(operation, serial) as Row | undefined;
+      return r ? requestRow(r) : undefined;
+    },
     expiredPending: (now) => (db.prepare("SELECT * FROM workflow_request WHERE status = 'pending' AND expires_at <= ?").all(now) as Row[]).map(requestRow),
     insertDecision: (d) => {
       db.prepare('INSERT INTO workflow_decision (request_id, step, admin, decision, reason, at) VALUES (@requestId, @step, @admin, @decision, @reason, @at)').run(d);
