@@ -1,15 +1,20 @@
 /**
- * Online renewal (在线更新) through an approval workflow, end to end with the phone of
- * @medsign/mobile against a real cloud: the phone's first renewal attempt files a renew request
- * and is told to wait; an RA officer approves; the phone's next attempt re-keys (a new key, a new
- * certificate, the old one superseded) and uses the approval up; a rejected request makes the
- * next attempt file a new one.
+ * The lifecycle through approval workflows, end to end with the phones of @medsign/mobile, a real
+ * cloud and (for signing) a real workstation agent:
+ *  - online renewal (在线更新): the phone's first attempt files a renew request and is told to
+ *    wait; an RA officer approves; the next attempt re-keys (a new key, a new certificate, the old
+ *    one superseded) and uses the approval up; a rejected request makes the next attempt file a
+ *    new one;
+ *  - lost-phone replacement (丢失补办): the request puts the certificate on hold at once (the
+ *    agent's signing fails), the approval revokes it and gives a new activation code, a new phone
+ *    enrols with it and the doctor signs again through the agent; the old phone gets nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '@medsign/core';
 import { adminAccount, adminToken, startTestCloud } from '../cloud/test/cloud-fixture.js';
 import { post } from '../cloud/test/phone.js';
 import { MedSignPhone, memoryStorage } from '../mobile/src/index.js';
+import { PIN as AGENT_PIN, autoApprove, call, enrollDoctor, registrationToken, startTestAgent } from '../agent/test/stack.js';
 
 const PIN = '246810';
 let cloud: Awaited<ReturnType<typeof startTestCloud>>;
@@ -70,5 +75,55 @@ describe('online renewal through the renew workflow', () => {
     expect((rejected.json.request as { status: string }).status).toBe('rejected');
     await expect(phone.renew(PIN)).rejects.toMatchObject({ code: 'RENEWAL_PENDING_APPROVAL' });
     expect((await renewRequests()).map((r) => r.status)).toEqual(['pending', 'rejected', 'executed']);
+  }, 120_000);
+});
+
+describe('lost-phone replacement through the replace workflow', () => {
+  it('hold at once, revoke and a new activation code on approval; the new phone signs through the agent, the old one gets nothing', async () => {
+    const wf = await post(cloud.url, '/api/v1/admin/workflows/replace', { steps: [{ role: 'ra_officer', name: '丢失补办审核' }], autoApprove: false }, sys);
+    expect(wf.status).toBe(200);
+    const agent = await startTestAgent([cloud.url], await registrationToken(cloud.url, sys));
+    const doctor = await enrollDoctor(cloud.url, sys, 'sm2', '丢机医生');
+    let oldPhone = autoApprove(doctor.phone);
+    try {
+      const login = await call(agent.url, 'login', { employeeNo: doctor.employeeNo });
+      expect(login.status).toBe(200);
+      const certId = login.json.certId as string;
+      expect((await call(agent.url, 'signData', { certId, text: '丢失前的病程记录' })).status).toBe(200);
+      const oldSerial = parseCertificate(doctor.phone.certificate).serialNumber;
+
+      // reported lost: on hold at once, so signing through the agent stops
+      const r = await post(cloud.url, '/api/v1/admin/requests', { operation: 'replace', serial: oldSerial, note: '医生报告手机遗失' }, sys);
+      expect((r.json.request as { status: string }).status).toBe('pending');
+      const held = await call(agent.url, 'signData', { certId, text: '冻结后' });
+      expect(held.status).toBeGreaterThanOrEqual(400);
+      expect([held.status, held.json.code]).toEqual([409, 'CERT_REVOKED']); // the agent's code for revoked or on hold
+
+      // approved: revoked (keyCompromise) and a new activation code
+      const done = await post(cloud.url, `/api/v1/admin/requests/${(r.json.request as { id: string }).id}/approve`, {}, ra);
+      const activation = done.json.activation as { qr: string };
+      expect(activation.qr).toMatch(/^medsign:\/\/enroll\?/);
+      const oldStatus = (await (await fetch(`${cloud.url}/api/v1/admin/certificates/${oldSerial}`, { headers: sys })).json()) as { status: string; reason: number };
+      expect(oldStatus).toMatchObject({ status: 'revoked', reason: 1 });
+
+      // the new phone enrols (a new key and certificate) and the doctor signs again through the agent
+      await oldPhone.stop();
+      const newPhone = await MedSignPhone.enroll(activation.qr, AGENT_PIN, { storage: memoryStorage(), pinIterations: 1000 });
+      const fresh = parseCertificate(newPhone.certificate);
+      expect(fresh.serialNumber).not.toBe(oldSerial);
+      expect(fresh.subjectText).toContain('CN=丢机医生');
+      oldPhone = autoApprove(newPhone);
+      const relogin = await call(agent.url, 'login', { employeeNo: doctor.employeeNo });
+      expect(relogin.status).toBe(200);
+      const signed = await call(agent.url, 'signMessage', { certId: relogin.json.certId, text: '新手机签的病程记录' });
+      expect(signed.status).toBe(200);
+      const check = await call(agent.url, 'verifySignedMessage', { signedMessage: signed.json.signedMessage });
+      expect(check.json).toMatchObject({ valid: true, indication: 'TOTAL_PASSED' });
+      // the old phone is told nothing more: its pending list stays empty
+      expect(await doctor.phone.pending().catch(() => [])).toEqual([]);
+    } finally {
+      await oldPhone.stop();
+      await agent.dispose();
+    }
   }, 120_000);
 });
