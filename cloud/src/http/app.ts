@@ -1,11 +1,13 @@
 /** The express application: body limits, routes, and one error mapper (no 500 for bad input). */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { MedSignError } from '@medsign/core';
 import { CloudError, Errors } from '../domain/errors.js';
 import { buildRouter, type Services } from './routes.js';
 
-export function buildApp(services: Services, log: Logger, corsOrigins: readonly string[] = [], h5Dir?: string): express.Express {
+export function buildApp(services: Services, log: Logger, corsOrigins: readonly string[] = [], h5Dir?: string, adminUiDir: string | undefined = builtAdminConsole()): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -38,6 +40,7 @@ export function buildApp(services: Services, log: Logger, corsOrigins: readonly 
     app.get('/m', (req: Request, res: Response, next: NextFunction) => (req.originalUrl.split('?')[0] === '/m' ? res.redirect(301, '/m/') : next()));
     app.use('/m', express.static(h5Dir, { index: 'index.html', dotfiles: 'deny', redirect: false, fallthrough: true }));
   }
+  if (adminUiDir) serveAdminConsole(app, adminUiDir);
   app.use(
     express.json({
       limit: '1mb', // a batch of 1,000 RSA-2048 signatures is ~350 KB of base64
@@ -82,4 +85,27 @@ function clientStatus(err: unknown): number | undefined {
 
 function isZodError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'ZodError';
+}
+
+// ---- the administrator console (管理控制台) at /admin/: static files, same origin as the API ----
+/** No inline script or style, no other origin: the console's JS calls this origin's API only. */
+export const ADMIN_CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** The console as built in the package (node cloud/admin-ui/build.mjs → cloud/admin-ui/dist), if it has been built. */
+export function builtAdminConsole(): string | undefined {
+  const dir = fileURLToPath(new URL('../../admin-ui/dist', import.meta.url));
+  return existsSync(`${dir}/index.html`) ? dir : undefined;
+}
+
+function serveAdminConsole(app: express.Express, dir: string): void {
+  app.use('/admin', (_req: Request, res: Response, next: NextFunction) => {
+    res.set('Content-Security-Policy', ADMIN_CONSOLE_CSP);
+    res.set('X-Content-Type-Options', 'nosniff');
+    res.set('Referrer-Policy', 'no-referrer');
+    res.set('X-Frame-Options', 'DENY');
+    res.set('Cache-Control', 'no-cache');
+    next();
+  });
+  app.get('/admin', (req: Request, res: Response, next: NextFunction) => (req.originalUrl.split('?')[0] === '/admin' ? res.redirect(301, '/admin/') : next()));
+  app.use('/admin', express.static(dir, { index: 'index.html', dotfiles: 'deny', redirect: false, fallthrough: true }));
 }
