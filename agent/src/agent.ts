@@ -6,6 +6,8 @@ import pino from 'pino';
 import type { AgentConfig } from './config.js';
 import { CloudLink } from './cloud-link.js';
 import { CloudSessions } from './cloud-sessions.js';
+import { EmergencyAccess } from './emergency.js';
+import { emergencyMethods } from './methods/emergency.js';
 import type { AgentContext } from './context.js';
 import { AgentError } from './errors.js';
 import { createAgentServer } from './http/server.js';
@@ -32,7 +34,7 @@ export interface RunningAgent {
 
 /** Every method, in one registry (the SDK's types and the OpenAPI document come from it). */
 export function allMethods(a: AgentContext): AnyMethod[] {
-  return [...infoMethods(a), ...userMethods(a), ...verificationMethods(a), ...signingMethods(a), ...timestampMethods(a)];
+  return [...infoMethods(a), ...userMethods(a), ...verificationMethods(a), ...signingMethods(a), ...timestampMethods(a), ...emergencyMethods(a)];
 }
 
 /**
@@ -85,7 +87,10 @@ export async function startAgent(config: AgentConfig, env: NodeJS.ProcessEnv = p
   const sessions = new CloudSessions({ cloud, state, trust, ops, log, workstation: config.workstation });
   let broadcast: AgentContext['broadcast'] = () => undefined;
   const toAll: AgentContext['broadcast'] = (e, p) => broadcast(e, p);
-  const signing = new Signing({ cloud, state, trust, ops, sessions, journal, log, deferredSigning: config.deferredSigning, broadcast: toAll });
+  // issue 7: emergency certificates (the agent holds the client share under the emergency password)
+  const emergency = new EmergencyAccess({ cloud, trust, ops, log, workstation: sessions.workstation, dataDir: config.dataDir, key });
+  state.emergency = emergency;
+  const signing = new Signing({ cloud, state, trust, ops, sessions, journal, log, deferredSigning: config.deferredSigning, broadcast: toAll, emergency });
   const a: AgentContext = {
     config,
     log,
@@ -96,6 +101,7 @@ export async function startAgent(config: AgentConfig, env: NodeJS.ProcessEnv = p
     sessions,
     journal,
     signing,
+    emergency,
     broadcast: toAll,
     recent: [],
     startedAt: new Date().toISOString(),

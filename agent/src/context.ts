@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import type { CloudLink } from './cloud-link.js';
 import type { CloudSessions, Emit } from './cloud-sessions.js';
+import type { EmergencyAccess } from './emergency.js';
 import type { Journal } from './journal.js';
 import type { Operations } from './operations.js';
 import type { Signing } from './signing.js';
@@ -33,6 +34,8 @@ export interface AgentContext {
   sessions: CloudSessions;
   journal: Journal;
   signing: Signing;
+  /** issue 7: emergency certificates held by this agent (emergency.ts) */
+  emergency: EmergencyAccess;
   /** to every WebSocket connection */
   broadcast: Emit;
   recent: RecentRequest[];

@@ -40,7 +40,7 @@ export type SignOutput = { signature: string } | { signedMessage: string; compac
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 /** What signing works with: the agent's parts (see context.ts), wired before the context exists. */
-export type SigningDeps = Pick<AgentContext, 'cloud' | 'state' | 'trust' | 'ops' | 'sessions' | 'journal' | 'log' | 'broadcast'> & {
+export type SigningDeps = Pick<AgentContext, 'cloud' | 'state' | 'trust' | 'ops' | 'sessions' | 'journal' | 'log' | 'broadcast' | 'emergency'> & {
   deferredSigning: AgentContext['config']['deferredSigning'];
 };
 
@@ -128,8 +128,10 @@ export class Signing {
       if (total > 1 && i % 100 === 0) emit('progress', { operationId: op.operationId, stage: 'digesting', done: i, total });
       return this.prepare(user, alg, r, now, extra);
     });
-    if (total > 1) emit('progress', { operationId: op.operationId, stage: 'waiting-for-phone', done: 0, total });
-    const sigs = await this.d.sessions.cosign(
+    if (total > 1 && !user.emergency) emit('progress', { operationId: op.operationId, stage: 'waiting-for-phone', done: 0, total });
+    // issue 7: an emergency certificate co-signs with the cloud directly, the agent holding the phone's half
+    const cosign = user.emergency ? this.d.emergency.cosign.bind(this.d.emergency) : this.d.sessions.cosign.bind(this.d.sessions);
+    const sigs = await cosign(
       op,
       user,
       alg,

@@ -26,12 +26,22 @@ interface StateFile {
 
 export interface User extends StoredUser {
   cert: ParsedCertificate;
+  /** issue 7: an emergency certificate's user (agent-held share, no phone; emergency.ts), never stored here */
+  emergency?: { validTo: string };
+}
+
+/** issue 7: the emergency users logged in now (emergency.ts), listed and found beside the phone users */
+export interface EmergencyUsers {
+  users(): User[];
+  user(certId: string): User | undefined;
 }
 
 export class AgentState {
   private readonly file: SealedFile<StateFile>;
   private data: StateFile;
   private readonly parsed = new Map<string, ParsedCertificate>();
+  /** issue 7: set by agent.ts */
+  emergency: EmergencyUsers | undefined;
 
   constructor(dataDir: string, key: Key) {
     this.file = new SealedFile<StateFile>(join(dataDir, 'agent-state.enc'), key, 'medsign-agent-state');
@@ -52,12 +62,12 @@ export class AgentState {
   }
 
   users(): User[] {
-    return this.data.users.map((u) => this.withCert(u));
+    return [...this.data.users.map((u) => this.withCert(u)), ...(this.emergency?.users() ?? [])];
   }
 
   user(certId: string): User | undefined {
     const u = this.data.users.find((x) => x.certId === certId.toUpperCase());
-    return u ? this.withCert(u) : undefined;
+    return u ? this.withCert(u) : this.emergency?.user(certId);
   }
 
   private withCert(u: StoredUser): User {

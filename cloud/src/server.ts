@@ -18,6 +18,7 @@ import { ReminderService } from './domain/reminders.js';
 import type { Services } from './http/routes.js';
 import { aesGcmSealer, loadKek } from './domain/secrets.js';
 import { WorkflowService } from './domain/workflows.js';
+import { EmergencyService } from './domain/emergency.js';
 import { buildApp } from './http/app.js';
 import { attachEvents } from './http/events.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -93,7 +94,9 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     services.audit = new AuditService(store, { ...auditOptionsFromEnv(env), timestamp: (req) => pki.timestamp(req), trustedTsa: () => store.cas.list().filter((c) => c.role === 'tsa').map((c) => c.certificate), onError: (err) => log.warn({ err: String(err) }, 'audit checkpoint failed') });
     admins.audit = services.sessions.audit = services.enrollment.audit = services.audit;
     // issue 7: approval workflows for the lifecycle operations (requests, steps, events)
-    services.workflows = new WorkflowService({ store, audit: services.audit, pki, enrollment: services.enrollment, sessions: services.sessions });
+    // issue 7: emergency certificates — grants made by the emergency workflow, used by one workstation agent
+    services.emergency = new EmergencyService({ store, sealer, pki, audit: services.audit });
+    services.workflows = new WorkflowService({ store, audit: services.audit, pki, enrollment: services.enrollment, sessions: services.sessions, emergency: services.emergency });
     const detachEvents = attachEvents(server, services);
     const created = await pki.bootstrap();
     const admin = admins.bootstrap(env.MEDSIGN_ADMIN_PASSWORD);
@@ -112,6 +115,7 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
         services.audit.close().then(() => new Promise<void>((resolve) => { // stamps the audit head first (issue 7)
           detachEvents();
           services.sessions?.close();
+          services.emergency?.close();
           services.reporting.reminders.close();
           s.closeAllConnections();
           s.close(() => {

@@ -5,7 +5,7 @@
 /** The agent API version this SDK speaks; the major must match the agent's. */
 export const API_VERSION = "1.0";
 
-export const METHODS = ["getVersion","getStatus","genRandom","setSignMethod","getSignMethod","getUserList","exportUserCert","login","logout","getCertInfo","getCertInfoByOid","validateCert","verifySignedData","verifySignedFile","verifySignedMessage","getInfoFromSignedMessage","toCompact","fromCompact","signData","signHash","signMessage","signBatch","signFile","getDeferredResult","createTimeStampRequest","createTimeStampResponse","verifyTimeStamp","getTimeStampInfo"] as const;
+export const METHODS = ["getVersion","getStatus","genRandom","setSignMethod","getSignMethod","getUserList","exportUserCert","login","logout","getCertInfo","getCertInfoByOid","validateCert","verifySignedData","verifySignedFile","verifySignedMessage","getInfoFromSignedMessage","toCompact","fromCompact","signData","signHash","signMessage","signBatch","signFile","getDeferredResult","createTimeStampRequest","createTimeStampResponse","verifyTimeStamp","getTimeStampInfo","emergencyLogin"] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export type GetVersionParams = Record<string, never>;
@@ -391,6 +391,20 @@ export type GetTimeStampInfoResult = {
   info: string;
 };
 
+export type EmergencyLoginParams = {
+  employeeNo: string;
+  password: string;
+};
+export type EmergencyLoginResult = {
+  status: "OK";
+  certId: string;
+  name: string;
+  employeeNo: string;
+  validTo: string;
+  activated: boolean;
+  emergency: true;
+};
+
 /** Every agent method, typed. Summaries are the registry’s. */
 export interface MedSignMethods {
   /** 版本 (SOF_GetVersion): the agent and API versions */
@@ -409,7 +423,7 @@ export interface MedSignMethods {
   exportUserCert(params: ExportUserCertParams): Promise<ExportUserCertResult>;
   /** 登录 (SOF_Login): without employeeNo/certId a QR login (returns `qr` at once: show it, the doctor scans it with the phone); with one, a push to that doctor’s phone. `wait` (default: true for push, false for QR) waits for the phone; otherwise poll getStatus({operationId}) or listen for loginStatus */
   login(params?: LoginParams): Promise<LoginResult>;
-  /** 退出登录 (SOF_Logout): forget the user here and end the cloud session */
+  /** 退出登录 (SOF_Logout): forget the user here and end the cloud session (an emergency user: the share leaves memory) */
   logout(params: LogoutParams): Promise<LogoutResult>;
   /** 证书信息 (SOF_GetCertInfo): one SGD_CERT_* field of a certificate */
   getCertInfo(params: GetCertInfoParams): Promise<GetCertInfoResult>;
@@ -449,6 +463,8 @@ export interface MedSignMethods {
   verifyTimeStamp(params: VerifyTimeStampParams): Promise<VerifyTimeStampResult>;
   /** 时间戳信息 (SOF_GetTimeStampInfo): one SGD_TS_* field of a response or token */
   getTimeStampInfo(params: GetTimeStampInfoParams): Promise<GetTimeStampInfoResult>;
+  /** 应急登录 (emergency login, no phone): the employee number and the one-time emergency password an administrator gave the doctor. The first use on the workstation named in the grant activates it (key generation with the cloud, the emergency certificate ≤ 72 h); later uses (after logout or a restart) unlock it again. Then signData/signMessage/signBatch… with the returned certId co-sign without a phone. The password is never logged */
+  emergencyLogin(params: EmergencyLoginParams): Promise<EmergencyLoginResult>;
 }
 
 /** Events, sent as JSON-RPC notifications to WebSocket callers. */

@@ -85,11 +85,13 @@ export function userMethods(a: AgentContext): AnyMethod[] {
     }),
     defineMethod({
       name: 'logout',
-      summary: '退出登录 (SOF_Logout): forget the user here and end the cloud session',
+      summary: '退出登录 (SOF_Logout): forget the user here and end the cloud session (an emergency user: the share leaves memory)',
       params: z.object({ certId: CertId }).strict(),
       result: z.object({ ok: z.literal(true) }),
       handler: async (p) => {
-        await a.sessions.logout(a.signing.user(p.certId));
+        const user = a.signing.user(p.certId);
+        if (user.emergency) await a.emergency.logout(user.certId); // issue 7: emergency certificate
+        else await a.sessions.logout(user);
         return { ok: true as const };
       },
     }),

@@ -22,8 +22,9 @@
  * new activation code; cancelled because the phone was found → released). renew (在线更新) is
  * requested by the phone when it opens a renewal inside the window: with a workflow that needs
  * approval, the first attempt files the request (RENEWAL_PENDING_APPROVAL) and the phone's
- * next attempt after the approval proceeds, once. emergency is configurable but cannot be
- * requested yet (NOT_SUPPORTED).
+ * next attempt after the approval proceeds, once. emergency (应急证书, domain/emergency.ts):
+ * approved, it creates a grant for one staff member on one workstation agent with a one-time
+ * emergency password, shown once to whoever completes the request.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -33,13 +34,14 @@ import type { AuditService } from './audit.js';
 import type { EnrollmentService } from './enrollment.js';
 import type { PkiService } from './pki.js';
 import type { SessionService } from './sessions.js';
+import { EMERGENCY_MAX_HOURS, type EmergencyIssued, type EmergencyService } from './emergency.js';
 import type { AdminRecord, AdminRole, Store } from '../store/repositories.js';
 import { importStaff, type ImportError } from './staff-import.js';
 
 export const OPERATIONS = ['apply', 'renew', 'revoke', 'hold', 'release', 'replace', 'emergency', 'pin_unlock'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 /** the operations a request can be made for today */
-export const EXECUTABLE: readonly Operation[] = ['apply', 'revoke', 'hold', 'release', 'pin_unlock', 'replace'];
+export const EXECUTABLE: readonly Operation[] = ['apply', 'revoke', 'hold', 'release', 'pin_unlock', 'replace', 'emergency'];
 /** made by the phone itself (online renewal, at /api/v1/mobile/renew/open), decided by administrators */
 export const PHONE_REQUESTED: readonly Operation[] = ['renew'];
 export const OPERATION_NAMES: Record<Operation, string> = {
@@ -181,7 +183,18 @@ export const RequestBody = z.discriminatedUnion('operation', [
       note: z.string().max(200).optional(),
     })
     .strict(),
-  z.object({ operation: z.enum(['renew', 'emergency']) }).passthrough(),
+  // issue 7, emergency certificate: a grant for one staff member on one registered workstation agent
+  z
+    .object({
+      operation: z.literal('emergency'),
+      staffId: z.string().uuid(),
+      agentId: z.string().uuid(),
+      hours: z.number().int().min(1).max(EMERGENCY_MAX_HOURS),
+      algorithm: z.literal('sm2').default('sm2'),
+      note: z.string().max(200).optional(),
+    })
+    .strict(),
+  z.object({ operation: z.literal('renew') }).passthrough(),
 ]);
 export type RequestInput = z.infer<typeof RequestBody>;
 
@@ -205,6 +218,8 @@ export interface Completed {
   request: RequestRecord;
   /** the enrollment's activation code and QR payload of an executed apply: shown once, never stored */
   activation?: { enrollmentId: string; activationCode: string; expiresAt: string; qr: string } | undefined;
+  /** an executed emergency request: the grant and its one-time password, shown once, never stored */
+  emergency?: EmergencyIssued | undefined;
 }
 
 export interface WorkflowDeps {
@@ -213,6 +228,8 @@ export interface WorkflowDeps {
   pki: PkiService;
   enrollment: EnrollmentService;
   sessions: SessionService;
+  /** issue 7: emergency certificates (set by server.ts) */
+  emergency?: EmergencyService;
 }
 
 export class WorkflowService {
@@ -448,6 +465,10 @@ export class WorkflowService {
   /** Who a request is about, and what the operation needs; checks that the subject exists. */
   private describe(input: RequestInput): { department: string | null; subject: string; payload: Record<string, unknown> } {
     const { operation: _op, ...payload } = input as RequestInput & Record<string, unknown>;
+    if (input.operation === 'emergency') {
+      const { staff, agent } = this.d.emergency!.check(input);
+      return { department: staff.department, subject: `${staff.name} (${staff.employeeNo}) 应急 ${input.hours} h @ ${agent.name}`, payload };
+    }
     if (input.operation === 'apply') {
       const staff = this.d.store.staff.get(input.staffId);
       if (!staff) throw Errors.notFound({ zh: '没有这位医务人员', en: 'no such staff member' });
@@ -518,6 +539,15 @@ export class WorkflowService {
         case 'pin_unlock': {
           const done = this.d.audit.asAdmin(actor, 'key.unlock', p.serial, () => (this.d.sessions.unlock(p.serial!), finish({ serial: p.serial, identityCheck: p.identityCheck })), () => ({ request: request.id, identityCheck: p.identityCheck }));
           return { request: done };
+        }
+        case 'emergency': {
+          // the grant and its audit entry commit with the request's outcome; the password goes to this answer only
+          let emergency: EmergencyIssued | undefined;
+          const done = this.d.store.transaction(() => {
+            emergency = this.d.emergency!.create({ staffId: p.staffId as string, agentId: p.agentId as string, hours: p.hours as number, note: p.note as string | undefined }, actor, request.id);
+            return finish({ grantId: emergency.grantId, staffId: emergency.staffId, agentId: emergency.agentId, validFrom: emergency.validFrom, validTo: emergency.validTo });
+          });
+          return { request: done, emergency };
         }
         default:
           throw new CloudError('NOT_SUPPORTED', 501, '尚未实现', 'not implemented');

@@ -27,6 +27,8 @@ const RequestView = z.object({
   error: z.string().nullable(),
 });
 const Activation = z.object({ enrollmentId: z.string(), activationCode: z.string(), expiresAt: z.string(), qr: z.string() });
+/** issue 7: an executed emergency request's grant and one-time password (shown once) */
+const EmergencyIssued = z.object({ grantId: z.string(), password: z.string(), staffId: z.string(), agentId: z.string(), validFrom: z.string(), validTo: z.string() });
 const Decision = z.object({ step: z.number(), admin: z.string(), decision: z.enum(['approve', 'reject']), reason: z.string().nullable(), at: z.string() });
 
 const OperationParam = z.enum(OPERATIONS);
@@ -102,14 +104,14 @@ export function workflowRoutes(workflows: () => WorkflowService): AnyJsonRoute[]
     defineJson({
       method: 'post',
       path: '/api/v1/admin/requests',
-      summary: '提交业务申请 (make a request: apply, revoke, hold, release, pin_unlock, replace; runs at once when the workflow auto-approves)',
+      summary: '提交业务申请 (make a request: apply, revoke, hold, release, pin_unlock, replace, emergency; runs at once when the workflow auto-approves)',
       auth: 'admin',
       roles: ['ra_officer', 'dept_approver'],
       body: RequestBody,
-      response: z.object({ request: RequestView, activation: Activation.optional() }),
+      response: z.object({ request: RequestView, activation: Activation.optional(), emergency: EmergencyIssued.optional() }),
       handler: async ({ body, admin }) => {
         const r = await workflows().submit(body, admin!);
-        return { request: view(r.request), ...(r.activation ? { activation: r.activation } : {}) };
+        return { request: view(r.request), ...(r.activation ? { activation: r.activation } : {}), ...(r.emergency ? { emergency: r.emergency } : {}) };
       },
     }),
     defineJson({
@@ -141,10 +143,10 @@ export function workflowRoutes(workflows: () => WorkflowService): AnyJsonRoute[]
       auth: 'admin',
       roles: ['ra_officer', 'dept_approver'],
       body: z.object({ comment: z.string().max(200).optional() }).strict(),
-      response: z.object({ request: RequestView, activation: Activation.optional() }),
+      response: z.object({ request: RequestView, activation: Activation.optional(), emergency: EmergencyIssued.optional() }),
       handler: async ({ params, body, admin }) => {
         const r = await workflows().decide(own(admin, params.id!).id, admin!, 'approve', body.comment);
-        return { request: view(r.request), ...(r.activation ? { activation: r.activation } : {}) };
+        return { request: view(r.request), ...(r.activation ? { activation: r.activation } : {}), ...(r.emergency ? { emergency: r.emergency } : {}) };
       },
     }),
     defineJson({

@@ -19,6 +19,8 @@ import { templateRoutes } from './routes-templates.js';
 import { activationFor, type WorkflowService } from '../domain/workflows.js';
 import { StaffRowSchema } from '../domain/staff-import.js';
 import { workflowRoutes } from './routes-workflows.js';
+import type { EmergencyService } from '../domain/emergency.js';
+import { emergencyRoutes } from './routes-emergency.js';
 
 export interface Services {
   pki: PkiService;
@@ -32,6 +34,7 @@ export interface Services {
   settings: SettingsService;
   templates: TemplateService; // issue 7: certificate templates
   workflows: WorkflowService; // issue 7: approval workflows and requests
+  emergency: EmergencyService; // issue 7: emergency certificates (应急证书)
 }
 
 const SessionId = z.string().uuid();
@@ -112,6 +115,7 @@ export function defineRoutes(services: Services): RouteTable {
     ...auditRoutes(services), // issue 7: the audit log (read, verify, checkpoint)
     ...templateRoutes(services), // issue 7: certificate templates
     ...workflowRoutes(() => services.workflows), // issue 7: workflows, requests, workflow events
+    ...emergencyRoutes(() => services.emergency), // issue 7: emergency grants (console) and the agent's emergency login/signing
     defineJson({
       method: 'post',
       path: '/api/v1/admin/login',

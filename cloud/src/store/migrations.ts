@@ -370,4 +370,51 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    // issue 7, emergency certificates (domain/emergency.ts, store/emergency-sqlite.ts)
+    version: 15,
+    name: 'emergency grants (one staff member, one agent, a one-time password) and their co-sign rounds',
+    sql: `
+      CREATE TABLE emergency_grant (
+        id TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL REFERENCES staff(id),
+        agent_id TEXT NOT NULL REFERENCES agent(id),
+        algorithm TEXT NOT NULL CHECK (algorithm IN ('sm2')),
+        request_id TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        valid_from INTEGER NOT NULL,
+        valid_to INTEGER NOT NULL CHECK (valid_to > valid_from AND valid_to - valid_from <= 259200000),
+        password_hash TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL CHECK (status IN ('issued', 'keygen', 'active', 'locked', 'revoked', 'expired')),
+        sealed_state BLOB,
+        sealed_state_kind TEXT CHECK (sealed_state_kind IN ('keygen', 'share')),
+        sealed_unlock_key BLOB,
+        public_key BLOB,
+        certificate_serial TEXT UNIQUE,
+        session_token_hash TEXT UNIQUE,
+        keygen_at INTEGER,
+        activated_at INTEGER,
+        ended_at INTEGER,
+        end_reason TEXT,
+        note TEXT
+      );
+      CREATE INDEX emergency_grant_staff ON emergency_grant (staff_id, status);
+      CREATE INDEX emergency_grant_status ON emergency_grant (status, valid_to);
+      CREATE TABLE emergency_session (
+        id TEXT PRIMARY KEY,
+        grant_id TEXT NOT NULL REFERENCES emergency_grant(id),
+        digests TEXT NOT NULL,
+        app TEXT NOT NULL,
+        summaries TEXT NOT NULL,
+        workstation TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('COSIGNING', 'OK', 'ERROR', 'TIMEOUT')),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX emergency_session_open ON emergency_session (status, expires_at);
+    `,
+  },
 ];

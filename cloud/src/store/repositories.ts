@@ -6,6 +6,7 @@
 import type { ReportRepository } from '../domain/reports.js';
 import type { WorkflowRepository } from '../domain/workflows.js';
 import type { NotificationRepository } from '../domain/reminders.js';
+import type { EmergencyRepository } from '../domain/emergency.js';
 
 export type CaRole = 'root' | 'issuing' | 'tsa' | 'ocsp';
 export type KeyKind = 'sm2' | 'rsa-2048' | 'rsa-1024';
@@ -313,6 +314,7 @@ export interface Store {
   readonly audit: AuditRepository; // issue 7: the hash-chained audit log (domain/audit.ts)
   readonly settings: SettingRepository;
   readonly workflows: WorkflowRepository; // issue 7: approval workflows (domain/workflows.ts)
+  readonly emergency: EmergencyRepository; // issue 7: emergency grants (domain/emergency.ts, store/emergency-sqlite.ts)
   /** Run `fn` in one transaction: every state change is all-or-nothing. */
   transaction<T>(fn: () => T): T;
   close(): void;

@@ -6,6 +6,7 @@ import { sqliteAdminRepository, sqliteSettingRepository } from './admin-sqlite.j
 import { sqliteAuditRepository } from './audit-sqlite.js';
 import { sqliteTemplateRepository } from './templates-sqlite.js';
 import { sqliteWorkflowRepository } from './workflows-sqlite.js';
+import { sqliteEmergencyRepository } from './emergency-sqlite.js';
 import type {
   CaRecord,
   CertificateRecord,
@@ -281,6 +282,7 @@ export function openSqliteStore(path: string): Store {
     audit: sqliteAuditRepository(db),
     templates: sqliteTemplateRepository(db),
     workflows: sqliteWorkflowRepository(db),
+    emergency: sqliteEmergencyRepository(db), // issue 7: emergency certificates (migration 15)
     transaction: (fn) => db.transaction(fn)(),
     close: () => db.close(),
   };
