@@ -316,6 +316,14 @@ export class EmergencyService {
     const staff = this.d.store.staff.getByEmployeeNo(input.employeeNo);
     const grants = staff ? this.d.store.emergency.liveForStaff(staff.id).filter((g) => g.validTo > now) : [];
     const mine = grants.find((g) => g.agentId === agentId);
+    if (!mine && staff && grants.length === 0) {
+      // a grant locked by wrong passwords says so (until its end), whatever is typed now
+      const last = this.d.store.emergency.list({ staffId: staff.id, limit: 1, offset: 0 }).grants[0];
+      if (last?.status === 'locked' && last.agentId === agentId && last.validTo > now) {
+        this.d.audit.record({ actorType: 'agent', actor: agentId, action: 'emergency.password', target: last.id, result: 'failed', at: now, details: { employeeNo: input.employeeNo, reason: 'EMERGENCY_LOCKED' } });
+        throw EmergencyErrors.locked();
+      }
+    }
     if (!mine) {
       // not for this agent: say so only to someone who knows the password (else count a failure)
       const other = grants.find((g) => checkPassword(input.password, g.passwordHash));
