@@ -17,9 +17,11 @@ export const token = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-/** Called on a 401 from any call but the login itself. */
-let onUnauthorized: () => void = () => undefined;
-export const setUnauthorizedHandler = (fn: () => void) => void (onUnauthorized = fn);
+/** A 401 on any call but the login itself: the session is over, the app is back on the login page. */
+export class SessionEnded extends ApiError {}
+
+let onUnauthorized: (e: SessionEnded) => void = () => undefined;
+export const setUnauthorizedHandler = (fn: (e: SessionEnded) => void) => void (onUnauthorized = fn);
 
 export type Query = Record<string, string | number | undefined | null>;
 
@@ -54,8 +56,10 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     /* not JSON: keep the generic message */
   }
   if (res.status === 401 && path !== '/api/v1/admin/login') {
+    const e = new SessionEnded(res.status, code, message);
     token.clear();
-    onUnauthorized();
+    onUnauthorized(e);
+    throw e;
   }
   throw new ApiError(res.status, code, message);
 }

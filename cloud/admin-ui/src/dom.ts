@@ -2,7 +2,7 @@
  * DOM helpers. Data only ever reaches the page as text (textContent, attribute values set
  * through the DOM API), never as HTML, so a name or a message cannot inject markup.
  */
-import { ApiError } from './api.js';
+import { ApiError, SessionEnded } from './api.js';
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | null | ((e: Event) => void)>;
@@ -44,7 +44,7 @@ export function select(id: string, options: [string, string][], value = ''): HTM
 /** A table from rows: columns are [header, cell(row)]. */
 export function table<R>(columns: [string, (r: R) => Child][], rows: R[], opts: { id?: string; onRow?: (r: R) => void; rowAttrs?: (r: R) => Attrs } = {}): HTMLTableElement {
   const t = h('table', { id: opts.id });
-  t.append(h('thead', {}, h('tr', {}, ...columns.map(([c]) => h('th', {}, c)))));
+  if (columns.some(([c]) => c)) t.append(h('thead', {}, h('tr', {}, ...columns.map(([c]) => h('th', {}, c)))));
   const body = h('tbody');
   for (const r of rows) {
     const tr = h('tr', { ...(opts.rowAttrs?.(r) ?? {}), class: opts.onRow ? 'clickable' : undefined });
@@ -59,6 +59,7 @@ export function table<R>(columns: [string, (r: R) => Child][], rows: R[], opts: 
 
 // ---- the message bar: every API error with the server's message and code ----
 export function showError(err: unknown): void {
+  if (err instanceof SessionEnded) return; // the login page says so already
   const box = document.getElementById('message')!;
   box.className = 'error';
   box.hidden = false;

@@ -1,5 +1,5 @@
 /** The console's shell: login state, the navigation and a hash router (#/dashboard, #/requests/…). */
-import { api, ApiError, setUnauthorizedHandler, token } from './api.js';
+import { api, ApiError, setUnauthorizedHandler, token, type SessionEnded } from './api.js';
 import { clear, h, hideMessage, showError } from './dom.js';
 import { can, ROLE_LABEL, session, type Me } from './session.js';
 import { changePasswordPage, loginPage } from './pages/login.js';
@@ -34,14 +34,14 @@ export function go(path: string): void {
 }
 
 /** Back to the login page (a 401, a logout): the token is gone from sessionStorage. */
-function toLogin(message?: string): void {
+function toLogin(ended?: SessionEnded): void {
   token.clear();
   session.me = null;
   document.getElementById('nav')!.hidden = true;
   document.getElementById('logout')!.hidden = true;
   document.getElementById('who')!.textContent = '';
   loginPage(view(), afterLogin);
-  if (message) showError(new ApiError(401, 'UNAUTHORIZED', message));
+  if (ended) showError(new ApiError(ended.status, ended.code, `登录已失效，请重新登录 (the session has ended; log in again)：${ended.message}`));
 }
 
 async function afterLogin(): Promise<void> {
@@ -86,7 +86,7 @@ async function route(): Promise<void> {
 }
 
 function start(): void {
-  setUnauthorizedHandler(() => toLogin('登录已失效，请重新登录 (the session has ended; log in again)'));
+  setUnauthorizedHandler((e) => toLogin(e));
   document.getElementById('logout')!.addEventListener('click', async () => {
     try {
       await api.post('/api/v1/admin/logout');

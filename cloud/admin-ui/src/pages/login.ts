@@ -48,7 +48,7 @@ export function changePasswordPage(view: HTMLElement, me: Me, done: () => Promis
   clear(view);
   view.dataset.page = 'change-password';
   const oldPw = h('input', { id: 'old-password', type: 'password', autocomplete: 'current-password', required: true });
-  const newPw = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', minlength: 12, required: true });
+  const newPw = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true });
   const again = h('input', { id: 'new-password-again', type: 'password', autocomplete: 'new-password', required: true });
   const submit = h('button', { id: 'change-password-btn', type: 'submit' }, '修改密码 Change password');
   const form = h('form', {}, h('label', {}, '当前密码 Current password', oldPw), h('label', {}, '新密码（至少 12 位）New password (≥ 12)', newPw), h('label', {}, '再次输入 Repeat', again), submit);
