@@ -99,6 +99,13 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/admin/requests/{id}/reject': { reason: 'x' },
   '/api/v1/admin/requests/{id}/cancel': { reason: 'x' },
   '/api/v1/admin/staff/import': { csv: '工号,姓名,科室' },
+  // issue 7, emergency certificates
+  '/api/v1/admin/emergency/{id}/revoke': { reason: 5 },
+  '/api/v1/agent/emergency/login': { employeeNo: 'BAD-1', password: 'AAAA-BBBB-CCCC', workstation: 'ws' },
+  '/api/v1/agent/emergency/activate': { grantId: '00000000-0000-4000-8000-000000000000', keygenConfirm: {} },
+  '/api/v1/agent/emergency/sign': { sessionToken: 'x'.repeat(20), sessionId: '00000000-0000-4000-8000-000000000000', digests: ['00'.repeat(32)], app: 'x', summaries: ['x'], workstation: 'x', commit: {} },
+  '/api/v1/agent/emergency/sign/{id}/complete': { sessionToken: 'x'.repeat(20), signatures: ['AAAA'] },
+  '/api/v1/agent/emergency/logout': { sessionToken: 'x'.repeat(20) },
 };
 
 const jsonRoutes = () => registry.json.map((r) => [r.method, r.path, r] as const);

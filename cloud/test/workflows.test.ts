@@ -204,7 +204,7 @@ describe('revocation and PIN unlock through requests', () => {
     expect(cert.json).toMatchObject({ status: 'revoked', reason: 1 });
   });
 
-  it('PIN unlock needs the identity check it records; renew and emergency cannot be requested yet', async () => {
+  it('PIN unlock needs the identity check it records; renew is not requested by administrators (the phone files it)', async () => {
     const missing = await post(cloud.url, '/api/v1/admin/requests', { operation: 'pin_unlock', serial }, ra1);
     expect(missing.status).toBe(400);
     const ok = await post(cloud.url, '/api/v1/admin/requests', { operation: 'pin_unlock', serial, identityCheck: '核对工牌与身份证' }, ra1);
