@@ -5,6 +5,18 @@ import { localDay, OPERATION_LABEL } from '../labels.js';
 import { stepIsMine, type Me } from '../session.js';
 import type { Paged, RequestView } from './types.js';
 
+interface Grant {
+  status: string;
+  employeeNo: string | null;
+  staffName: string | null;
+  department: string | null;
+  workstation: string | null;
+  validTo: string;
+  certificateSerial: string | null;
+}
+const ENDED = new Set(['revoked', 'expired']);
+const GRANT_STATUS: Record<string, string> = { issued: '已授权 (issued)', keygen: '生成密钥中 (key generation)', active: '使用中 (active)', locked: '已锁定 (locked)' };
+
 const card = (id: string, label: string, n: number | string) => h('div', { class: 'card', id }, h('div', { class: 'n' }, n), h('div', { class: 'l' }, label));
 
 export async function dashboardPage(view: HTMLElement, me: Me): Promise<void> {
@@ -82,16 +94,32 @@ export async function dashboardPage(view: HTMLElement, me: Me): Promise<void> {
     ),
   );
 
-  // 应急证书: only when this cloud has the endpoint (it is being added separately); nothing otherwise
+  // 应急证书: only when this cloud has the endpoint (GET /api/v1/admin/emergency, listed in its OpenAPI document)
   try {
     const doc = await api.get<{ paths?: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json');
     if (doc.paths?.['/api/v1/admin/emergency']?.get) {
-      const r = await api.get<Record<string, unknown>>('/api/v1/admin/emergency');
-      const list = Object.values(r).find(Array.isArray) as Record<string, unknown>[] | undefined;
-      if (list) {
-        const keys = [...new Set(list.flatMap((x) => Object.keys(x)))].filter((k) => typeof list[0]?.[k] !== 'object').slice(0, 8);
-        view.append(h('section', { id: 'emergency' }, h('h3', {}, `应急证书 Active emergency certificates (${list.length})`), table(keys.map((k) => [k, (x: Record<string, unknown>) => String(x[k] ?? '—')] as [string, (x: Record<string, unknown>) => string]), list)));
-      }
+      const r = await api.get<{ grants: Grant[] }>('/api/v1/admin/emergency', { limit: 200 });
+      const live = r.grants.filter((g) => !ENDED.has(g.status));
+      view.append(
+        h(
+          'section',
+          { id: 'emergency' },
+          h('h3', {}, `应急证书 Active emergency certificates (${live.length})`),
+          table<Grant>(
+            [
+              ['工号 No.', (g) => g.employeeNo ?? '—'],
+              ['姓名 Name', (g) => g.staffName ?? '—'],
+              ['科室 Dept.', (g) => g.department ?? '—'],
+              ['工作站 Workstation', (g) => g.workstation ?? '—'],
+              ['状态 Status', (g) => GRANT_STATUS[g.status] ?? g.status],
+              ['有效至 Valid to', (g) => fmtTime(g.validTo)],
+              ['证书序列号 Serial', (g) => g.certificateSerial ?? '—'],
+            ],
+            live,
+            { id: 'emergency-grants' },
+          ),
+        ),
+      );
     }
   } catch {
     /* optional panel: stay silent */
