@@ -121,6 +121,7 @@ async function main(): Promise<void> {
    云端 cloud            ${CLOUD}      (phone H5 app: ${CLOUD}/m/)
    医签助手 agent        ${AGENT}      (status page: ${AGENT}/)
    演示医生 doctor       ${DOCTOR.name}  certId ${certId}  PIN ${PIN} (phone auto-approves)
+   管理控制台 admin      ${CLOUD}/admin/  ${firstRun ? `admin / ${adminPassword}  (只显示这一次 shown on this first start only)` : '(admin: the password shown at the first start)'}
 
  打开电子病历示例 open the EMR example:  ${emr.url}/
    (pick 王医生, write a progress note, 签名 Sign: the code shows on the page and on the phone)
