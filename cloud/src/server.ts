@@ -77,12 +77,14 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host}:${port}`;
+    const publicUrl = config.port === 0 ? url : config.publicUrl;
     const pki = new PkiService(store, sealer, {
-      publicUrl: config.port === 0 ? url : config.publicUrl,
+      publicUrl,
       crlHours: config.crlHours,
       ocspHours: config.ocspHours,
       tsaPolicy: config.tsaPolicy,
       organization: config.organization,
+      urls: () => settings.publicUrls(publicUrl), // issue 7: the CRL/OCSP URL settings
     });
     services.pki = pki;
     // issue 7: certificate templates; the built-ins take the configured validity at first start

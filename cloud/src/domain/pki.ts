@@ -56,6 +56,12 @@ export interface PkiOptions {
   /** the TSA policy OID written into every token */
   tsaPolicy: string;
   organization: string;
+  /**
+   * issue 7, system settings: where relying parties fetch CRLs (a base, `/{name}.crl` is added)
+   * and ask OCSP, when the hospital publishes them elsewhere (a CDN, another host name); read
+   * at each issuance, so a change applies to the certificates issued after it
+   */
+  urls?: () => { crl: string; ocsp: string };
 }
 
 const YEAR = 365 * 864e5;
@@ -191,7 +197,7 @@ export class PkiService {
   }
 
   crlUrl(name: string): string {
-    return `${this.options.publicUrl}/pki/crl/${name}.crl`;
+    return `${this.options.urls?.().crl ?? `${this.options.publicUrl}/pki/crl`}/${name}.crl`;
   }
 
   get publicUrl(): string {
@@ -203,7 +209,7 @@ export class PkiService {
   }
 
   ocspUrl(): string {
-    return `${this.options.publicUrl}/pki/ocsp`;
+    return this.options.urls?.().ocsp ?? `${this.options.publicUrl}/pki/ocsp`;
   }
 
   ca(name: string): CaRecord {
