@@ -127,3 +127,38 @@ describe('lost-phone replacement through the replace workflow', () => {
     }
   }, 120_000);
 });
+
+describe('the doctor reports the phone lost from a workstation (本人挂失)', () => {
+  it('on hold at once, logged out, a replacement waiting for an RA officer even with auto-approval; the user is gone from the workstation', async () => {
+    // the replace workflow auto-approves: a self-report still waits for an administrator
+    expect((await post(cloud.url, '/api/v1/admin/workflows/replace', { steps: [], autoApprove: true }, sys)).status).toBe(200);
+    const agent = await startTestAgent([cloud.url], await registrationToken(cloud.url, sys));
+    const doctor = await enrollDoctor(cloud.url, sys, 'rsa-2048', '自挂失医生');
+    const phone = autoApprove(doctor.phone);
+    try {
+      const certId = (await call(agent.url, 'login', { employeeNo: doctor.employeeNo })).json.certId as string;
+      const serial = parseCertificate(doctor.phone.certificate).serialNumber;
+      const r = await call(agent.url, 'reportLostPhone', { certId });
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ serial, held: true, requestId: expect.any(String) });
+      const cert = (await (await fetch(`${cloud.url}/api/v1/admin/certificates/${serial}`, { headers: sys })).json()) as { status: string };
+      expect(cert.status).toBe('hold');
+      // logged out here: signing now needs a login, which the held certificate cannot get
+      expect((await call(agent.url, 'getUserList')).json.users).toEqual([]);
+      const req = (await (await fetch(`${cloud.url}/api/v1/admin/requests/${r.json.requestId}`, { headers: sys })).json()) as { request: Record<string, any> };
+      expect(req.request).toMatchObject({ operation: 'replace', status: 'pending', applicant: `staff:${doctor.employeeNo}`, steps: 1, nextStep: { role: 'ra_officer' }, payload: { selfReported: true } });
+      // an RA officer completes it: revoked, a new activation code for the new phone
+      const done = await post(cloud.url, `/api/v1/admin/requests/${r.json.requestId}/approve`, {}, ra);
+      expect((done.json.request as { status: string }).status).toBe('executed');
+      expect((done.json.activation as { qr: string }).qr).toMatch(/^medsign:\/\/enroll\?/);
+      // not logged in any more: a second report is refused clearly, not a crash
+      const again = await call(agent.url, 'reportLostPhone', { certId });
+      expect(again.status).toBeGreaterThanOrEqual(400);
+      expect(again.json.code).toBe('CERT_NOT_FOUND'); // the agent no longer knows the user
+      expect((await call(agent.url, 'reportLostPhone', { certId: 42 })).json.code).toBe('BAD_PARAMS');
+    } finally {
+      await phone.stop();
+      await agent.dispose();
+    }
+  }, 120_000);
+});

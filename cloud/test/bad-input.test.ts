@@ -70,6 +70,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   '/api/v1/agent/register': { registrationToken: 'x'.repeat(20), name: 'ws' },
   '/api/v1/agent/logins': { employeeNo: 'BAD-1', workstation: 'ws' },
   '/api/v1/agent/logout': { userSessionToken: 'x'.repeat(20) },
+  '/api/v1/agent/lost': { userSessionToken: 'x'.repeat(20) },
   '/api/v1/agent/sessions': { userSessionToken: 'x'.repeat(20), digests: ['00'.repeat(32)], app: 'x', summaries: ['x'], workstation: 'x' },
   '/api/v1/mobile/sessions/{id}/commit': { commit: {} },
   '/api/v1/mobile/sessions/{id}/complete': { signatures: ['AAAA'] },

@@ -5,7 +5,7 @@
 /** The agent API version this SDK speaks; the major must match the agent's. */
 export const API_VERSION = "1.0";
 
-export const METHODS = ["getVersion","getStatus","genRandom","setSignMethod","getSignMethod","getUserList","exportUserCert","login","logout","getCertInfo","getCertInfoByOid","validateCert","verifySignedData","verifySignedFile","verifySignedMessage","getInfoFromSignedMessage","toCompact","fromCompact","signData","signHash","signMessage","signBatch","signFile","getDeferredResult","createTimeStampRequest","createTimeStampResponse","verifyTimeStamp","getTimeStampInfo","emergencyLogin"] as const;
+export const METHODS = ["getVersion","getStatus","genRandom","setSignMethod","getSignMethod","getUserList","exportUserCert","login","logout","reportLostPhone","getCertInfo","getCertInfoByOid","validateCert","verifySignedData","verifySignedFile","verifySignedMessage","getInfoFromSignedMessage","toCompact","fromCompact","signData","signHash","signMessage","signBatch","signFile","getDeferredResult","createTimeStampRequest","createTimeStampResponse","verifyTimeStamp","getTimeStampInfo","emergencyLogin"] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export type GetVersionParams = Record<string, never>;
@@ -135,6 +135,15 @@ export type LogoutParams = {
 };
 export type LogoutResult = {
   ok: true;
+};
+
+export type ReportLostPhoneParams = {
+  certId: string;
+};
+export type ReportLostPhoneResult = {
+  requestId: string;
+  serial: string;
+  held: boolean;
 };
 
 export type GetCertInfoParams = {
@@ -425,6 +434,8 @@ export interface MedSignMethods {
   login(params?: LoginParams): Promise<LoginResult>;
   /** 退出登录 (SOF_Logout): forget the user here and end the cloud session (an emergency user: the share leaves memory) */
   logout(params: LogoutParams): Promise<LogoutResult>;
+  /** 本人挂失手机 (report your phone lost): for a doctor still logged in here, the certificate goes on hold at once (nothing can be signed with it any more) and a replacement request waits for the hospital's administrators, who give the new activation code; the user is logged out here */
+  reportLostPhone(params: ReportLostPhoneParams): Promise<ReportLostPhoneResult>;
   /** 证书信息 (SOF_GetCertInfo): one SGD_CERT_* field of a certificate */
   getCertInfo(params: GetCertInfoParams): Promise<GetCertInfoResult>;
   /** 证书扩展信息 (SOF_GetCertInfoByOid): the value of the extension or name attribute with this OID */

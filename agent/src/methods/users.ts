@@ -1,4 +1,4 @@
-/** getUserList, exportUserCert, login, logout. */
+/** getUserList, exportUserCert, login, logout, reportLostPhone. */
 import { z } from 'zod';
 import type { AgentContext } from '../context.js';
 import { AgentError, Errors, toAgentError } from '../errors.js';
@@ -93,6 +93,21 @@ export function userMethods(a: AgentContext): AnyMethod[] {
         if (user.emergency) await a.emergency.logout(user.certId); // issue 7: emergency certificate
         else await a.sessions.logout(user);
         return { ok: true as const };
+      },
+    }),
+    defineMethod({
+      name: 'reportLostPhone',
+      summary:
+        '本人挂失手机 (report your phone lost): for a doctor still logged in here, the certificate goes on hold at once (nothing can be signed with it any more) and a replacement request waits for the hospital\'s administrators, who give the new activation code; the user is logged out here',
+      params: z.object({ certId: CertId }).strict(),
+      result: z.object({ requestId: z.string(), serial: z.string(), held: z.boolean() }),
+      handler: async (p) => {
+        const user = a.signing.user(p.certId);
+        if (user.emergency) throw Errors.badParams({ zh: '应急证书没有手机，无需挂失', en: 'an emergency certificate has no phone to report' });
+        const r = await a.cloud.request<{ requestId: string; serial: string; held: boolean }>('POST', '/api/v1/agent/lost', { auth: true, body: { userSessionToken: user.userSessionToken } });
+        a.state.removeUser(user.certId);
+        a.log.info({ certId: user.certId, requestId: r.requestId }, 'phone reported lost');
+        return r;
       },
     }),
   ];

@@ -333,6 +333,66 @@ export class WorkflowService {
     throw new CloudError('RENEWAL_PENDING_APPROVAL', 409, '已提交证书更新申请，审批通过后请再次更新', `a renewal request ${request.id} was filed: renew again once approved`);
   }
 
+  /**
+   * The doctor reports their own phone lost, from a workstation where they are still logged in
+   * (the agent's user session is the proof): the certificate goes on hold at once and a replace
+   * request waits for an administrator — always, even when the replace workflow auto-approves,
+   * because the new activation code must reach the doctor through the hospital, not the
+   * workstation (the implicit step: an RA officer).
+   */
+  async reportLost(staffId: string, serial: string, agentName: string, now = Date.now()): Promise<RequestRecord> {
+    const staff = this.d.store.staff.get(staffId);
+    const cert = this.d.pki.certificate(serial);
+    if (cert.status === 'revoked') throw Errors.certRevoked();
+    const open = this.d.store.workflows.latestForSerial('replace', serial);
+    if (open?.status === 'pending') return open; // reported already: nothing more to do
+    const def = this.definition('replace');
+    const request: RequestRecord = {
+      id: randomUUID(),
+      operation: 'replace',
+      status: 'pending',
+      applicant: `staff:${staff?.employeeNo ?? staffId}`,
+      department: staff?.department ?? null,
+      subject: staff ? `${staff.name} (${staff.employeeNo}) ${serial}` : serial,
+      payload: { serial, revocationReason: CRL_REASON.keyCompromise, selfReported: true, workstation: agentName },
+      step: 0,
+      createdAt: now,
+      expiresAt: now + def.expiryHours * 3_600_000,
+      decidedAt: null,
+      result: null,
+      error: null,
+    };
+    this.d.store.transaction(() => {
+      this.d.store.workflows.insertRequest(request);
+      this.event(request, 'created', now, { applicant: request.applicant, subject: request.subject, selfReported: true, workstation: agentName });
+      this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? staffId, action: 'request.create', target: request.id, result: 'ok', details: { operation: 'replace', serial, selfReported: true, workstation: agentName } });
+    });
+    if (cert.status === 'good')
+      await this.d.pki.setRevocation(serial, { action: 'hold' }, new Date(now), (c) => {
+        this.d.sessions.onCertificateStatus(c.serial, 'hold');
+        this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? staffId, action: 'certificate.hold', target: c.serial, result: 'ok', details: { request: request.id, lostPhone: true, selfReported: true } });
+        request.result = { held: true };
+        this.d.store.workflows.updateRequest(request);
+      });
+    return request;
+  }
+
+  /** reportLost for the doctor behind an agent's user session (POST /api/v1/agent/lost). */
+  async reportLostFromAgent(agentId: string, userSessionToken: string, now = Date.now()): Promise<RequestRecord> {
+    const us = this.d.sessions.userSession(agentId, userSessionToken, now);
+    const serial = this.d.store.shares.get(us.shareId)?.certificateSerial;
+    if (!serial) throw Errors.conflict({ zh: '没有可挂失的证书', en: 'no certificate to report' });
+    return this.reportLost(us.staffId, serial, this.d.store.agents.get(agentId)?.name ?? agentId, now);
+  }
+
+  /** The steps a request goes through: a self-reported replacement always waits for an RA officer. */
+  stepsOf(request: Pick<RequestRecord, 'operation' | 'payload'>): WorkflowStep[] {
+    const def = this.definition(request.operation);
+    if (request.operation === 'replace' && request.payload.selfReported && (def.autoApprove || def.steps.length === 0))
+      return [{ role: 'ra_officer', departmentScope: false, name: '信息科确认（本人挂失）' }];
+    return def.steps;
+  }
+
   /** A lost phone: its certificate goes on hold as soon as the replacement is requested. */
   private async holdForReplacement(request: RequestRecord, admin: AdminRecord, now: number): Promise<void> {
     const serial = request.payload.serial as string;
@@ -379,8 +439,8 @@ export class WorkflowService {
     this.expireIfDue(request, now);
     request = this.get(id);
     if (request.status !== 'pending') throw new CloudError('REQUEST_CLOSED', 409, `申请已结束（${request.status}）`, `the request is ${request.status}`);
-    const def = this.definition(request.operation);
-    const step = def.steps[request.step];
+    const steps = this.stepsOf(request);
+    const step = steps[request.step];
     if (!step) throw new CloudError('REQUEST_CLOSED', 409, '申请没有待审批的步骤', 'the request has no step to decide');
     if (admin.username === request.applicant) throw new CloudError('SELF_APPROVAL', 403, '不能审批自己提交的申请', 'you cannot decide on your own request');
     if (this.d.store.workflows.decisions(id).some((x) => x.admin === admin.username))
@@ -398,7 +458,7 @@ export class WorkflowService {
       this.d.store.workflows.updateRequest(next);
       this.event(next, decision === 'reject' ? 'rejected' : 'step_approved', now, { step: request.step, by: admin.username, ...(reason ? { reason } : {}) });
     }, () => ({ operation: request.operation, step: request.step, ...(reason ? { reason } : {}) }));
-    if (decision === 'approve' && next.step >= def.steps.length) return this.execute(next, admin, now);
+    if (decision === 'approve' && next.step >= steps.length) return this.execute(next, admin, now);
     return { request: next };
   }
 

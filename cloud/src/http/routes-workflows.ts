@@ -56,8 +56,8 @@ const visible = (admin: AdminRecord | undefined, r: RequestRecord) => admin?.rol
 export function workflowRoutes(workflows: () => WorkflowService): AnyJsonRoute[] {
   const defView = (d: WorkflowDefinition) => ({ operation: d.operation, name: OPERATION_NAMES[d.operation], steps: d.steps, autoApprove: d.autoApprove, expiryHours: d.expiryHours, updatedAt: d.updatedAt ? iso(d.updatedAt) : null, updatedBy: d.updatedBy });
   const view = (r: RequestRecord) => {
-    const def = workflows().definition(r.operation);
-    const next = r.status === 'pending' ? (def.steps[r.step] ?? null) : null;
+    const steps = workflows().stepsOf(r);
+    const next = r.status === 'pending' ? (steps[r.step] ?? null) : null;
     return {
       id: r.id,
       operation: r.operation,
@@ -68,7 +68,7 @@ export function workflowRoutes(workflows: () => WorkflowService): AnyJsonRoute[]
       subject: r.subject,
       payload: r.payload,
       step: r.step,
-      steps: def.steps.length,
+      steps: steps.length,
       nextStep: next,
       createdAt: iso(r.createdAt)!,
       expiresAt: iso(r.expiresAt)!,

@@ -383,6 +383,18 @@ export function defineRoutes(services: Services): RouteTable {
     }),
     defineJson({
       method: 'post',
+      path: '/api/v1/agent/lost',
+      summary: '本人挂失手机 (the logged-in doctor reports their phone lost: the certificate goes on hold at once, a replacement request waits for an administrator)',
+      auth: 'agent',
+      body: z.object({ userSessionToken: z.string().min(16).max(128) }).strict(),
+      response: z.object({ requestId: z.string(), serial: z.string(), held: z.boolean() }),
+      handler: async ({ body, agentId }) => {
+        const r = await services.workflows.reportLostFromAgent(agentId, body.userSessionToken);
+        return { requestId: r.id, serial: r.payload.serial as string, held: services.pki.certificate(r.payload.serial as string).status === 'hold' };
+      },
+    }),
+    defineJson({
+      method: 'post',
       path: '/api/v1/agent/sessions',
       summary: '发起签名 (open a sign session: 1–1000 digests, one summary each)',
       auth: 'agent',

@@ -65,6 +65,9 @@ public final class AgentMethods {
         add("exportUserCert", p("certId"), p("certificate"));
         phone("login", p("employeeNo", "certId", "wait"), p("operationId", "status", "qr", "verificationCode", "certId", "name"));
         add("logout", p("certId"), p("ok"));
+        // issue 7: an emergency certificate (no phone) and the doctor's own lost-phone report; neither is resent
+        phone("emergencyLogin", p("employeeNo", "password"), p("status", "certId", "name", "employeeNo", "validTo", "activated", "emergency"));
+        phone("reportLostPhone", p("certId"), p("requestId", "serial", "held"));
         add("getCertInfo", p("cert", "certId", "type"), p("info"));
         add("getCertInfoByOid", p("cert", "certId", "oid"), p("info"));
         add("validateCert", p("cert", "certId"), p("code", "valid", "report"));

@@ -267,6 +267,28 @@ public class MedSignClient {
         invoke("logout", p);
     }
 
+    /**
+     * 应急登录: the employee number and the one-time emergency password an administrator gave the
+     * doctor; on the workstation named in the grant it activates (or unlocks again) the emergency
+     * certificate, which then signs without a phone. The reply has certId, name, validTo, activated.
+     */
+    public JsonObject emergencyLogin(String employeeNo, String password) {
+        Map<String, Object> p = params();
+        p.put("employeeNo", required(employeeNo, "employeeNo"));
+        p.put("password", required(password, "password"));
+        return invoke("emergencyLogin", p);
+    }
+
+    /**
+     * 本人挂失手机: the certificate of this logged-in user goes on hold at once and a replacement
+     * request waits for the administrators; the user is logged out. The reply has requestId, serial, held.
+     */
+    public JsonObject reportLostPhone(String certId) {
+        Map<String, Object> p = params();
+        p.put("certId", required(certId, "certId"));
+        return invoke("reportLostPhone", p);
+    }
+
     // ---- certificates ----
 
     /** One SGD_CERT_* field (docs/cert-info.md) of a logged-in user's certificate. */
