@@ -114,6 +114,10 @@ export async function run(argv: readonly string[], io: Io = { out: (s) => proces
       io.out(`有效期至 valid until: ${cert.notAfter.toISOString()} (${st.daysLeft} 天 days)`);
       io.out(`状态 state: ${st.zh} (${st.en})`);
       io.out(`待确认 waiting: ${(await phone.pending()).length}`);
+      // issue 7: the cloud's notifications for this doctor (expiry reminders); shown, then marked read
+      const unread = await phone.notifications(true);
+      for (const n of unread) io.out(`通知 notice: ${n.title} — ${n.message}`);
+      await phone.markNotificationsRead(unread.map((n) => n.id));
     });
 
   program

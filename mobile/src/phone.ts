@@ -41,6 +41,19 @@ import {
 import { MobileError } from './errors.js';
 import { assertPinFormat, openShare, sealShare, type VaultRecord, type VaultStorage } from './vault.js';
 
+/** A notification for the doctor, e.g. 证书将于 7 天后到期 (an expiry reminder). */
+export interface PhoneNotification {
+  id: string;
+  kind: string;
+  serial: string;
+  thresholdDays: number;
+  notAfter: string;
+  createdAt: string;
+  read: boolean;
+  title: string;
+  message: string;
+}
+
 export interface PendingSession {
   sessionId: string;
   kind: 'login' | 'sign';
@@ -194,6 +207,22 @@ export class MedSignPhone {
   async pending(): Promise<PendingSession[]> {
     const r = await request(this.state.cloud, 'GET', '/api/v1/mobile/pending', undefined, this.device());
     return r.sessions as PendingSession[];
+  }
+
+  /**
+   * The notifications the cloud keeps for this phone's doctor (issue 7: certificate expiry
+   * reminders at 30, 7 and 1 days…), newest first; `unread` only the unread ones.
+   */
+  async notifications(unread = false): Promise<PhoneNotification[]> {
+    const r = await request(this.state.cloud, 'GET', `/api/v1/mobile/notifications${unread ? '?unread=1' : ''}`, undefined, this.device());
+    return r.notifications as PhoneNotification[];
+  }
+
+  /** Mark notifications read (they stay listed, `read: true`). */
+  async markNotificationsRead(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await request(this.state.cloud, 'POST', '/api/v1/mobile/notifications/read', { ids }, this.device());
+    return r.updated as number;
   }
 
   /** Claim a QR login the phone scanned; approve it next. */

@@ -83,6 +83,14 @@ describe('medsign-mobile', () => {
     expect(st.out).toMatch(/有效期至 valid until: .*\((36[45]) 天 days\)/);
     expect(st.out).toMatch(/RSA-1024/);
     expect(st.out).toMatch(/状态 state: 证书将于 36[45] 天后/); // renewal-days 400: already in the window
+    expect(st.out).not.toContain('通知 notice');
+    // issue 7: the cloud's expiry reminder reaches the phone (a 366-day threshold: this certificate is due)
+    const settings = await fetch(`${cloud.url}/api/v1/admin/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify({ reminderDays: [366] }) });
+    expect(settings.status).toBe(200);
+    expect(((await post(cloud.url, '/api/v1/admin/notifications/run', {}, admin)).json.created as number)).toBeGreaterThanOrEqual(1);
+    const noticed = await cli('status', '--profile', 'auto');
+    expect(noticed.out).toMatch(/通知 notice: .+/);
+    expect((await cli('status', '--profile', 'auto')).out).not.toContain('通知 notice'); // read now
     // change the PIN: a wrong current PIN is refused with the attempts left, the right one works
     const wrong = await cli('change-pin', '--pin', '111111', '--new-pin', '222222', '--profile', 'auto');
     expect(wrong.code).not.toBe(0);
