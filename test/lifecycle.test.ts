@@ -2,8 +2,8 @@
  * The lifecycle through approval workflows, end to end with the phones of @medsign/mobile, a real
  * cloud and (for signing) a real workstation agent:
  *  - online renewal (在线更新): the phone's first attempt files a renew request and is told to
- *    wait; an RA officer approves; the next attempt re-keys (a new key, a new certificate, the old
- *    one superseded) and uses the approval up; a rejected request makes the next attempt file a
+ *    wait; an RA officer approves; the next attempt re-keys (a new key, a new certificate; the old
+ *    one stays valid until its end, its key retired) and uses the approval up; a rejected request makes the next attempt file a
  *    new one;
  *  - lost-phone replacement (丢失补办): the request puts the certificate on hold at once (the
  *    agent's signing fails), the approval revokes it and gives a new activation code, a new phone
@@ -54,14 +54,16 @@ describe('online renewal through the renew workflow', () => {
     expect(requests[0]!.subject).toContain(old.serialNumber);
     expect(parseCertificate(phone.certificate).serialNumber).toBe(old.serialNumber);
 
-    // 2. approved: the next attempt renews — a new key and certificate, the old one superseded
+    // 2. approved: the next attempt renews — a new key and certificate
     const approved = await post(cloud.url, `/api/v1/admin/requests/${requests[0]!.id}/approve`, {}, ra);
     expect(approved.json.request).toMatchObject({ status: 'executed' });
     const renewed = parseCertificate(await phone.renew(PIN));
     expect(renewed.serialNumber).not.toBe(old.serialNumber);
     expect(renewed.spki).not.toEqual(old.spki);
+    // by default the old certificate stays valid until its own end; its key is retired (one key signs)
     const oldStatus = await fetch(`${cloud.url}/api/v1/admin/certificates/${old.serialNumber}`, { headers: sys });
-    expect(((await oldStatus.json()) as { status: string; reason: number }).reason).toBe(4); // superseded
+    expect(((await oldStatus.json()) as { status: string }).status).toBe('good');
+    expect(cloud.store.shares.getByCertificate(old.serialNumber)?.status).toBe('destroyed');
     requests = await renewRequests();
     expect(requests[0]!.result).toMatchObject({ approved: true, usedAt: expect.any(String) });
 

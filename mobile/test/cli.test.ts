@@ -96,14 +96,16 @@ describe('medsign-mobile', () => {
     expect(wrong.code).not.toBe(0);
     expect(wrong.err).toMatch(/PIN 错误.*还可尝试 4 次.*4 attempts left/);
     expect((await cli('change-pin', '--pin', '654321', '--new-pin', '246802', '--profile', 'auto')).out).toContain('PIN 已修改');
-    // online renewal through the binary: a new serial; the old certificate is superseded
+    // online renewal through the binary: a new serial and key
     expect((await cli('status', '--profile', 'auto')).out).toMatch(/可以在线更新/);
     const oldSerial = /serial (\w+)\)/.exec(st.out)![1];
     const renewed = await cli('renew', '--pin', '246802', '--profile', 'auto');
     expect(renewed.code, renewed.err).toBe(0);
     const newSerial = /已更新 renewed: serial (\w+)/.exec(renewed.out)![1];
     expect(newSerial).not.toBe(oldSerial);
-    expect(await (await fetch(`${cloud.url}/api/v1/admin/certificates/${oldSerial}`, { headers: admin })).json()).toMatchObject({ status: 'revoked', reason: 4 });
+    // the old certificate stays valid until its end (revokeOnRenewal is off by default); its key is retired
+    expect(await (await fetch(`${cloud.url}/api/v1/admin/certificates/${oldSerial}`, { headers: admin })).json()).toMatchObject({ status: 'good' });
+    expect(cloud.store.shares.getByCertificate(oldSerial!)?.status).toBe('destroyed');
     const auto = cli('auto', '--pin', '246802', '--window', '15s', '--profile', 'auto');
     const login = await post(cloud.url, '/api/v1/agent/logins', { employeeNo: 'CLI2', workstation: '检验科' }, agent);
     const ls = await agentGet(`/api/v1/agent/sessions/${login.json.sessionId}?wait=15`);

@@ -142,10 +142,14 @@ describe('online renewal (在线更新)', () => {
     await expect(phone.renew('123456')).rejects.toMatchObject({ code: 'RENEWAL_NOT_OPEN', zh: expect.stringMatching(/\d{4}-\d{2}-\d{2} 起可在线更新/) });
   });
 
-  it.each(['sm2', 'rsa-2048'] as const)('%s: re-keys with the PIN checked online; the new certificate replaces the old (superseded), and signs', async (algorithm) => {
+  it.each(['sm2', 'rsa-2048'] as const)('%s: re-keys with the PIN checked online; the new key replaces the old (the old certificate superseded by policy, else valid until its end), and signs', async (algorithm) => {
     const own = await startTestCloud(undefined, {}, ['--renewal-days', '400']); // the window is always open here
     try {
       const a = { authorization: `Bearer ${await adminToken(own.url)}` };
+      // the policy: by default the old certificate stays valid until its end (its key retired);
+      // the RSA case turns on revokeOnRenewal, which revokes it as superseded
+      const revokes = algorithm === 'rsa-2048';
+      if (revokes) expect((await fetch(`${own.url}/api/v1/admin/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', ...a }, body: JSON.stringify({ revokeOnRenewal: true }) })).status).toBe(200);
       const t = await post(own.url, '/api/v1/admin/agent-tokens', {}, a);
       const ag = { authorization: `Bearer ${(await post(own.url, '/api/v1/agent/register', { registrationToken: t.json.registrationToken, name: 'RENEW' })).json.credential}` };
       const staff = await post(own.url, '/api/v1/admin/staff', { employeeNo: 'R1', name: '更新医生', department: '内科' }, a);
@@ -161,7 +165,8 @@ describe('online renewal (在线更新)', () => {
       expect(renewed.subjectText).toBe(old.subjectText);
       expect(renewed.spki).not.toEqual(old.spki); // a new key, not a re-certified one
       const oldView = await fetch(`${own.url}/api/v1/admin/certificates/${old.serialNumber}`, { headers: a });
-      expect(await oldView.json()).toMatchObject({ status: 'revoked', reason: 4 }); // superseded
+      expect(await oldView.json()).toMatchObject(revokes ? { status: 'revoked', reason: 4 } : { status: 'good', revokedAt: null }); // superseded, or valid until its end
+      expect(own.store.shares.getByCertificate(old.serialNumber)?.status).toBe('destroyed'); // either way only the new key signs
       if (algorithm === 'rsa-2048') {
         // openssl, against the chain and the CRL the cloud serves: the new one verifies, the old one is revoked
         const dir = mkdtempSync(join(tmpdir(), 'renew-'));
@@ -190,7 +195,8 @@ describe('online renewal (在线更新)', () => {
       // a second renewal works from the renewed state, and supersedes the first renewal's certificate
       const again = parseCertificate(await phone.renew('123456'));
       expect(again.serialNumber).not.toBe(renewed.serialNumber);
-      expect(await (await fetch(`${own.url}/api/v1/admin/certificates/${renewed.serialNumber}`, { headers: a })).json()).toMatchObject({ status: 'revoked', reason: 4 });
+      expect(await (await fetch(`${own.url}/api/v1/admin/certificates/${renewed.serialNumber}`, { headers: a })).json()).toMatchObject(revokes ? { status: 'revoked', reason: 4 } : { status: 'good' });
+      expect(own.store.shares.getByCertificate(renewed.serialNumber)?.status).toBe('destroyed');
     } finally {
       await own.dispose();
     }

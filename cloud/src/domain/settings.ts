@@ -37,6 +37,12 @@ export const SettingsSchema = z
       .transform((d) => [...d].sort((a, b) => b - a)),
     /** the hour of the day (hospital local time, 0–23) at which reminders go out */
     reminderHourLocal: z.number().int().min(0).max(23),
+    /**
+     * online renewal: revoke the old certificate (reason superseded) when the new one is issued;
+     * false (the default): the old one stays valid until its own end, for verifying what it
+     * signed — its key is retired either way, so only the new key signs
+     */
+    revokeOnRenewal: z.boolean(),
   })
   .strict();
 
@@ -55,6 +61,7 @@ export const SETTING_EFFECT: Record<keyof Settings, 'immediate' | 'restart'> = {
   renewalLeadDays: 'immediate',
   reminderDays: 'immediate',
   reminderHourLocal: 'immediate',
+  revokeOnRenewal: 'immediate',
 };
 
 export class SettingsService {
@@ -120,5 +127,6 @@ export function settingsDefaults(config: {
     renewalLeadDays: config.renewalDays ?? null,
     reminderDays: config.reminderDays,
     reminderHourLocal: config.reminderHourLocal,
+    revokeOnRenewal: false,
   });
 }

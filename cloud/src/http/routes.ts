@@ -314,9 +314,14 @@ export function defineRoutes(services: Services): RouteTable {
       response: z.object({ certificate: z.string(), chain: z.array(z.string()) }),
       handler: async ({ body, deviceId }) => {
         const r = await services.enrollment.complete(deviceId, { enrollmentId: body.enrollmentId, csr: fromB64(body.csr) });
-        // a renewal: the new certificate replaces the old one (revoked as superseded, its share destroyed)
-        // (an administrator's revocation racing this one must not lose the phone its new certificate)
-        if (r.supersedes) {
+        // a renewal: the new key replaces the old one (its cloud share destroyed, so one key per person
+        // signs); the old certificate stays valid until its end unless the revokeOnRenewal setting
+        // says to revoke it as superseded (an administrator's revocation racing this one must not
+        // lose the phone its new certificate)
+        if (r.supersedes && !services.settings.current().revokeOnRenewal) {
+          services.sessions.onCertificateStatus(r.supersedes, 'revoke'); // the share only: the certificate stays good
+          services.audit.record({ actorType: 'system', actor: 'medsign-cloud', action: 'certificate.supersede', target: r.supersedes, result: 'ok', details: { keyRetired: true, certificateRevoked: false, renewedBy: deviceId } });
+        } else if (r.supersedes) {
           await services.pki
             .setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'revoke'), services.audit.record({ actorType: 'system', actor: 'medsign-cloud', action: 'certificate.revoke', target: c.serial, result: 'ok', details: { reason: CRL_REASON.superseded, renewedBy: deviceId } })))
             .catch(() => services.sessions.onCertificateStatus(r.supersedes!, 'revoke'));
