@@ -309,15 +309,22 @@ export class WorkflowService {
         },
       };
     const cert = this.d.pki.certificate(serial);
-    const staff = cert.staffId ? this.d.store.staff.get(cert.staffId) : undefined;
+    const request = this.fileForStaff('renew', cert.staffId, serial, { serial }, now, { previous: last?.status ?? null });
+    throw new CloudError('RENEWAL_PENDING_APPROVAL', 409, '已提交证书更新申请，审批通过后请再次更新', `a renewal request ${request.id} was filed: renew again once approved`);
+  }
+
+  /** A request a staff member makes (the phone's renewal, a self-reported loss): filed, with its event and audit entry. */
+  private fileForStaff(operation: Operation, staffId: string | null, serial: string, payload: Record<string, unknown>, now: number, eventData: Record<string, unknown>): RequestRecord {
+    const staff = staffId ? this.d.store.staff.get(staffId) : undefined;
+    const def = this.definition(operation);
     const request: RequestRecord = {
       id: randomUUID(),
-      operation: 'renew',
+      operation,
       status: 'pending',
-      applicant: `staff:${staff?.employeeNo ?? '?'}`,
+      applicant: `staff:${staff?.employeeNo ?? staffId ?? '?'}`,
       department: staff?.department ?? null,
       subject: staff ? `${staff.name} (${staff.employeeNo}) ${serial}` : serial,
-      payload: { serial },
+      payload,
       step: 0,
       createdAt: now,
       expiresAt: now + def.expiryHours * 3_600_000,
@@ -327,10 +334,10 @@ export class WorkflowService {
     };
     this.d.store.transaction(() => {
       this.d.store.workflows.insertRequest(request);
-      this.event(request, 'created', now, { applicant: request.applicant, subject: request.subject, steps: def.steps.length, previous: last?.status ?? null });
-      this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? '?', action: 'request.create', target: request.id, result: 'ok', details: { operation: 'renew', serial } });
+      this.event(request, 'created', now, { applicant: request.applicant, subject: request.subject, ...eventData });
+      this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? staffId ?? '?', action: 'request.create', target: request.id, result: 'ok', details: { operation, serial, ...eventData } });
     });
-    throw new CloudError('RENEWAL_PENDING_APPROVAL', 409, '已提交证书更新申请，审批通过后请再次更新', `a renewal request ${request.id} was filed: renew again once approved`);
+    return request;
   }
 
   /**
@@ -346,27 +353,7 @@ export class WorkflowService {
     if (cert.status === 'revoked') throw Errors.certRevoked();
     const open = this.d.store.workflows.latestForSerial('replace', serial);
     if (open?.status === 'pending') return open; // reported already: nothing more to do
-    const def = this.definition('replace');
-    const request: RequestRecord = {
-      id: randomUUID(),
-      operation: 'replace',
-      status: 'pending',
-      applicant: `staff:${staff?.employeeNo ?? staffId}`,
-      department: staff?.department ?? null,
-      subject: staff ? `${staff.name} (${staff.employeeNo}) ${serial}` : serial,
-      payload: { serial, revocationReason: CRL_REASON.keyCompromise, selfReported: true, workstation: agentName },
-      step: 0,
-      createdAt: now,
-      expiresAt: now + def.expiryHours * 3_600_000,
-      decidedAt: null,
-      result: null,
-      error: null,
-    };
-    this.d.store.transaction(() => {
-      this.d.store.workflows.insertRequest(request);
-      this.event(request, 'created', now, { applicant: request.applicant, subject: request.subject, selfReported: true, workstation: agentName });
-      this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? staffId, action: 'request.create', target: request.id, result: 'ok', details: { operation: 'replace', serial, selfReported: true, workstation: agentName } });
-    });
+    const request = this.fileForStaff('replace', staffId, serial, { serial, revocationReason: CRL_REASON.keyCompromise, selfReported: true, workstation: agentName }, now, { selfReported: true, workstation: agentName });
     if (cert.status === 'good')
       await this.d.pki.setRevocation(serial, { action: 'hold' }, new Date(now), (c) => {
         this.d.sessions.onCertificateStatus(c.serial, 'hold');
