@@ -216,6 +216,16 @@ describe('the H5 app in Chromium', () => {
       await p2.waitForFunction(() => document.getElementById('status')?.textContent?.includes('证书已更新'), undefined, { timeout: 60_000 });
       const after = await p2.textContent('#cert-state');
       expect(/serial (\w+)/.exec(after!)![1]).not.toBe(/serial (\w+)/.exec(before!)![1]);
+      // issue 7: the cloud's expiry reminder shows on the phone (a 366-day threshold: this certificate is due), once
+      const put = await fetch(`${own.url}/api/v1/admin/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: a }, body: JSON.stringify({ reminderDays: [366] }) });
+      expect(put.status).toBe(200);
+      expect((await post(own.url, '/api/v1/admin/notifications/run', {}, { authorization: a })).json.created).toBeGreaterThanOrEqual(1);
+      await p2.reload();
+      await p2.waitForSelector('#notices:not([hidden])', { timeout: 30_000 });
+      expect(await p2.textContent('#notices')).toMatch(/到期.*expires/);
+      await p2.reload();
+      await p2.waitForSelector('#notices[data-loaded="yes"]', { state: 'attached', timeout: 30_000 });
+      expect(await p2.isHidden('#notices')).toBe(true); // read now
       await p2.close();
     } finally {
       await own.dispose();

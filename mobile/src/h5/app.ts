@@ -128,6 +128,27 @@ function renderCertificate() {
   $('cert-state').className = c.level === 'ok' ? 'muted' : c.level;
 }
 
+/** The cloud's notifications for this doctor (expiry reminders): shown once, then marked read. */
+async function showNotices() {
+  if (!phone) return;
+  try {
+    const unread = await phone.notifications(true);
+    const ul = $('notices');
+    ul.replaceChildren(
+      ...unread.map((n) => {
+        const li = document.createElement('li');
+        li.textContent = `${n.title} — ${n.message}`;
+        return li;
+      }),
+    );
+    ul.hidden = unread.length === 0;
+    ul.dataset.loaded = 'yes'; // (the tests wait for it)
+    await phone.markNotificationsRead(unread.map((n) => n.id));
+  } catch {
+    /* notices are a courtesy: the signing work goes on without them */
+  }
+}
+
 async function refresh() {
   if (!phone || busy) return;
   renderWindow();
@@ -151,6 +172,7 @@ async function start() {
     status('已激活 Enrolled');
     renewalDays = await phone.policy().then((p) => p.renewalDays, () => null);
     renderCertificate();
+    void showNotices();
     await refresh();
     setInterval(refresh, 2000);
   }
