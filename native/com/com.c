@@ -400,10 +400,16 @@ HRESULT WINAPI DllCanUnloadNow(void) {
     return S_OK;
 }
 
-/* HKCR\<key>: default value `value`, and `name` = `data` if name is given */
-static LONG set_key(const wchar_t *key, const wchar_t *name, const wchar_t *data) {
+/*
+ * The class keys, under `root` + `prefix`: HKEY_CLASSES_ROOT for the machine (regsvr32, as
+ * administrator), or HKEY_CURRENT_USER + "Software\\Classes\\" for this user only (regsvr32 /n
+ * /i:user, no administrator needed; COM reads HKCU's classes before the machine's).
+ */
+static LONG set_key(HKEY root, const wchar_t *prefix, const wchar_t *key, const wchar_t *name, const wchar_t *data) {
+    wchar_t full[256];
     HKEY k;
-    LONG r = RegCreateKeyExW(HKEY_CLASSES_ROOT, key, 0, NULL, 0, KEY_WRITE, NULL, &k, NULL);
+    swprintf(full, 256, L"%ls%ls", prefix, key);
+    LONG r = RegCreateKeyExW(root, full, 0, NULL, 0, KEY_WRITE, NULL, &k, NULL);
     if (r != ERROR_SUCCESS) return r;
     r = RegSetValueExW(k, name, 0, REG_SZ, (const BYTE *)data, (DWORD)((wcslen(data) + 1) * sizeof(wchar_t)));
     RegCloseKey(k);
@@ -414,34 +420,50 @@ static void guid_text(REFGUID g, wchar_t *out) {
     StringFromGUID2(g, out, 39);
 }
 
-HRESULT WINAPI DllRegisterServer(void) {
+static HRESULT register_classes(HKEY root, const wchar_t *prefix) {
     wchar_t path[MAX_PATH], clsid[39], libid[39], key[128];
-    ITypeLib *tl = NULL;
-    HRESULT hr;
     DWORD n = GetModuleFileNameW(g_module, path, MAX_PATH);
     if (n == 0 || n >= MAX_PATH) return SELFREG_E_CLASS;
     guid_text(&CLSID_MedSignSOF, clsid);
     guid_text(&LIBID_MedSignLib, libid);
 
-    LONG r = set_key(PROGID, NULL, DESCRIPTION);
-    if (!r) r = set_key(L"MedSign.SOF\\CLSID", NULL, clsid);
-    if (!r) r = set_key(L"MedSign.SOF\\CurVer", NULL, PROGID_VER);
-    if (!r) r = set_key(PROGID_VER, NULL, DESCRIPTION);
-    if (!r) r = set_key(L"MedSign.SOF.1\\CLSID", NULL, clsid);
+    LONG r = set_key(root, prefix, PROGID, NULL, DESCRIPTION);
+    if (!r) r = set_key(root, prefix, L"MedSign.SOF\\CLSID", NULL, clsid);
+    if (!r) r = set_key(root, prefix, L"MedSign.SOF\\CurVer", NULL, PROGID_VER);
+    if (!r) r = set_key(root, prefix, PROGID_VER, NULL, DESCRIPTION);
+    if (!r) r = set_key(root, prefix, L"MedSign.SOF.1\\CLSID", NULL, clsid);
     swprintf(key, 128, L"CLSID\\%ls", clsid);
-    if (!r) r = set_key(key, NULL, DESCRIPTION);
+    if (!r) r = set_key(root, prefix, key, NULL, DESCRIPTION);
     swprintf(key, 128, L"CLSID\\%ls\\ProgID", clsid);
-    if (!r) r = set_key(key, NULL, PROGID_VER);
+    if (!r) r = set_key(root, prefix, key, NULL, PROGID_VER);
     swprintf(key, 128, L"CLSID\\%ls\\VersionIndependentProgID", clsid);
-    if (!r) r = set_key(key, NULL, PROGID);
+    if (!r) r = set_key(root, prefix, key, NULL, PROGID);
     swprintf(key, 128, L"CLSID\\%ls\\TypeLib", clsid);
-    if (!r) r = set_key(key, NULL, libid);
+    if (!r) r = set_key(root, prefix, key, NULL, libid);
     swprintf(key, 128, L"CLSID\\%ls\\InprocServer32", clsid);
-    if (!r) r = set_key(key, NULL, path);
-    if (!r) r = set_key(key, L"ThreadingModel", L"Both");
-    if (r) return SELFREG_E_CLASS;
+    if (!r) r = set_key(root, prefix, key, NULL, path);
+    if (!r) r = set_key(root, prefix, key, L"ThreadingModel", L"Both");
+    return r ? SELFREG_E_CLASS : S_OK;
+}
 
+static void unregister_classes(HKEY root, const wchar_t *prefix) {
+    wchar_t clsid[39], key[256];
+    guid_text(&CLSID_MedSignSOF, clsid);
+    swprintf(key, 256, L"%lsCLSID\\%ls", prefix, clsid);
+    RegDeleteTreeW(root, key);
+    swprintf(key, 256, L"%ls%ls", prefix, PROGID);
+    RegDeleteTreeW(root, key);
+    swprintf(key, 256, L"%ls%ls", prefix, PROGID_VER);
+    RegDeleteTreeW(root, key);
+}
+
+HRESULT WINAPI DllRegisterServer(void) {
+    wchar_t path[MAX_PATH];
+    ITypeLib *tl = NULL;
+    HRESULT hr = register_classes(HKEY_CLASSES_ROOT, L"");
+    if (FAILED(hr)) return hr;
     /* registers the type library and IMedSignSOF (marshalled by the universal marshaller) */
+    GetModuleFileNameW(g_module, path, MAX_PATH);
     hr = LoadTypeLibEx(path, REGKIND_REGISTER, &tl);
     if (FAILED(hr)) return SELFREG_E_TYPELIB;
     ITypeLib_Release(tl);
@@ -449,12 +471,21 @@ HRESULT WINAPI DllRegisterServer(void) {
 }
 
 HRESULT WINAPI DllUnregisterServer(void) {
-    wchar_t clsid[39], key[128];
-    guid_text(&CLSID_MedSignSOF, clsid);
-    swprintf(key, 128, L"CLSID\\%ls", clsid);
-    RegDeleteTreeW(HKEY_CLASSES_ROOT, key);
-    RegDeleteTreeW(HKEY_CLASSES_ROOT, PROGID);
-    RegDeleteTreeW(HKEY_CLASSES_ROOT, PROGID_VER);
+    unregister_classes(HKEY_CLASSES_ROOT, L"");
     UnRegisterTypeLib(&LIBID_MedSignLib, 1, 0, LOCALE_NEUTRAL, sizeof(void *) == 8 ? SYS_WIN64 : SYS_WIN32);
     return S_OK;
+}
+
+/*
+ * regsvr32 /n /i:user medsign_com.dll: this Windows user only, without administrator rights
+ * (HKCU\\Software\\Classes); regsvr32 /u /n /i:user removes it. The type library is not
+ * registered per user: late binding (CreateObject) reads it from the DLL itself.
+ */
+HRESULT WINAPI DllInstall(BOOL install, LPCWSTR cmdLine) {
+    if (!cmdLine || _wcsicmp(cmdLine, L"user") != 0) return E_INVALIDARG;
+    if (!install) {
+        unregister_classes(HKEY_CURRENT_USER, L"Software\\Classes\\");
+        return S_OK;
+    }
+    return register_classes(HKEY_CURRENT_USER, L"Software\\Classes\\");
 }

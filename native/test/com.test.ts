@@ -2,7 +2,8 @@
  * The COM automation server medsign_com.dll (ProgID MedSign.SOF), x86 and x64.
  *
  *  1. static, both DLLs (`make com32 com64`, widl + windres + mingw-w64): the machine, exactly the
- *     four COM exports, system imports only, widl's type library embedded;
+ *     five COM exports (DllInstall: per-user registration), system imports only, widl's type
+ *     library embedded;
  *  2. under wine (x64 only: wine32 is not installable here), in a fresh WINEPREFIX:
  *     `regsvr32` registers it (the ProgID, the CLSID's InprocServer32, the type library); then
  *     - build/win64/com_client.exe (C) creates MedSign.SOF by ProgID and calls it through
@@ -51,14 +52,14 @@ describe('medsign_com.dll, static checks (objdump -p)', () => {
     ['x86', 'win32', 'i686-w64-mingw32-objdump', 'pei-i386'],
     ['x64', 'win64', 'x86_64-w64-mingw32-objdump', 'pei-x86-64'],
   ] as const) {
-    it(`${arch}: machine, the four COM exports, system imports, the type library embedded`, async () => {
+    it(`${arch}: machine, the five COM exports, system imports, the type library embedded`, async () => {
       const dll = `${NATIVE}build/${dir}/medsign_com.dll`;
       const r = await run(objdump, ['-p', dll]);
       expect(r.code).toBe(0);
       expect(r.out).toContain(`file format ${format}`);
       const table = r.out.split('[Ordinal/Name Pointer] Table')[1] ?? '';
       const exported = [...table.matchAll(/^\s*\[\s*\d+\] (\S+)$/gm)].map((m) => m[1]!);
-      expect(exported.sort()).toEqual(['DllCanUnloadNow', 'DllGetClassObject', 'DllRegisterServer', 'DllUnregisterServer']);
+      expect(exported.sort()).toEqual(['DllCanUnloadNow', 'DllGetClassObject', 'DllInstall', 'DllRegisterServer', 'DllUnregisterServer']);
       const dlls = [...r.out.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1]!.toLowerCase());
       expect(dlls.filter((d) => !COM_IMPORTS.includes(d))).toEqual([]);
       expect(dlls).toEqual(expect.arrayContaining(['ole32.dll', 'oleaut32.dll', 'ws2_32.dll']));
@@ -173,6 +174,21 @@ describe('MedSign.SOF x64 under wine: regsvr32, a C IDispatch client, cscript', 
     expect(line('users')).toContain(`${certId}&&&`);
     cli.write('sample.sig', Buffer.from(line('signature')!, 'base64'));
     expect((await cli.runAsync(['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sample.sig', 'vbs.bin'])).out).toMatch(/Verified OK/);
+  }, 120_000);
+
+  it('regsvr32 /n /i:user registers for this user only (HKCU\\Software\\Classes, no administrator), /u /n /i:user removes it; another /i: argument is refused', async () => {
+    const user = 'HKCU\\Software\\Classes';
+    expect((await run(wine, ['regsvr32', '/n', '/i:user', dll], { env, timeoutMs: 60_000 })).code).toBe(0);
+    expect((await run(wine, ['reg', 'query', `${user}\\MedSign.SOF\\CLSID`], { env })).out).toContain(CLSID);
+    const inproc = await run(wine, ['reg', 'query', `${user}\\CLSID\\${CLSID}\\InprocServer32`], { env });
+    expect(inproc.out).toContain('medsign_com.dll');
+    expect(inproc.out).toMatch(/ThreadingModel\s+REG_SZ\s+Both/);
+    expect((await run(wine, ['regsvr32', '/n', '/i:machine', dll], { env, timeoutMs: 60_000 })).code).not.toBe(0);
+    expect((await run(wine, ['regsvr32', '/u', '/n', '/i:user', dll], { env, timeoutMs: 60_000 })).code).toBe(0);
+    expect((await run(wine, ['reg', 'query', `${user}\\MedSign.SOF`], { env })).code).not.toBe(0);
+    expect((await run(wine, ['reg', 'query', `${user}\\CLSID\\${CLSID}`], { env })).code).not.toBe(0);
+    // (wine 8 does not merge HKCU\Software\Classes into HKCR as Windows does, so creating the
+    // object from the per-user keys alone is not run here; the machine registration above is)
   }, 120_000);
 
   it('regsvr32 /u removes the registration', async () => {
