@@ -95,6 +95,8 @@ export async function startCloud(config: CloudConfig, env: NodeJS.ProcessEnv = p
     // issue 7: the hash-chained audit log, its checkpoints stamped by the cloud's own TSA
     services.audit = new AuditService(store, { ...auditOptionsFromEnv(env), timestamp: (req) => pki.timestamp(req), trustedTsa: () => store.cas.list().filter((c) => c.role === 'tsa').map((c) => c.certificate), onError: (err) => log.warn({ err: String(err) }, 'audit checkpoint failed') });
     admins.audit = services.sessions.audit = services.enrollment.audit = services.audit;
+    // every revocation, hold and release reaches the co-signing sessions in its own transaction
+    pki.onStatusChange((serial, action) => services.sessions.onCertificateStatus(serial, action));
     // issue 7: approval workflows for the lifecycle operations (requests, steps, events)
     // issue 7: emergency certificates — grants made by the emergency workflow, used by one workstation agent
     services.emergency = new EmergencyService({ store, sealer, pki, audit: services.audit });

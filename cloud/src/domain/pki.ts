@@ -312,6 +312,12 @@ export class PkiService {
    * `inTransaction` lets the caller destroy the key share in the same transaction.
    * The CRL is regenerated afterwards.
    */
+  /** Told of every revocation, hold and release inside its transaction (the sessions service: it ends open sessions, destroys a revoked key's share). */
+  private readonly statusListeners: ((serial: string, action: 'revoke' | 'hold' | 'release') => void)[] = [];
+  onStatusChange(listener: (serial: string, action: 'revoke' | 'hold' | 'release') => void): void {
+    this.statusListeners.push(listener);
+  }
+
   async setRevocation(serial: string, change: { action: 'revoke'; reason: number } | { action: 'hold' } | { action: 'release' }, now = new Date(), inTransaction?: (cert: CertificateRecord) => void): Promise<CertificateRecord> {
     const updated = this.store.transaction(() => {
       const cert = this.certificate(serial);
@@ -329,6 +335,7 @@ export class PkiService {
         // a held certificate keeps its original revocation date (RFC 5280 §5.3.2 note on hold → revoked)
         this.store.certificates.setStatus(cert.serial, 'revoked', cert.status === 'hold' && cert.revokedAt ? cert.revokedAt : now.getTime(), change.reason);
       }
+      for (const l of this.statusListeners) l(cert.serial, change.action);
       inTransaction?.(cert);
       return this.certificate(serial);
     });

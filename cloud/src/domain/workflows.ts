@@ -263,21 +263,7 @@ export class WorkflowService {
     const { department, subject, payload } = this.describe(input);
     if (op === 'replace' && this.d.pki.certificate(payload.serial as string).status === 'revoked') throw Errors.certRevoked({ zh: '已吊销的证书无需补办冻结，请直接申请新证书', en: 'a revoked certificate: apply for a new one' });
     const def = this.definition(op);
-    const request: RequestRecord = {
-      id: randomUUID(),
-      operation: op,
-      status: 'pending',
-      applicant: applicant.username,
-      department,
-      subject,
-      payload,
-      step: 0,
-      createdAt: now,
-      expiresAt: now + def.expiryHours * 3_600_000,
-      decidedAt: null,
-      result: null,
-      error: null,
-    };
+    const request = this.newRequest(op, applicant.username, department, subject, payload, now);
     this.d.audit.asAdmin(applicant, 'request.create', request.id, () => {
       this.d.store.workflows.insertRequest(request);
       this.event(request, 'created', now, { applicant: applicant.username, subject, steps: def.autoApprove ? 0 : def.steps.length });
@@ -313,25 +299,16 @@ export class WorkflowService {
     throw new CloudError('RENEWAL_PENDING_APPROVAL', 409, '已提交证书更新申请，审批通过后请再次更新', `a renewal request ${request.id} was filed: renew again once approved`);
   }
 
+  /** A new pending request, expiring after its workflow's hours. */
+  private newRequest(operation: Operation, applicant: string, department: string | null, subject: string, payload: Record<string, unknown>, now: number): RequestRecord {
+    const def = this.definition(operation);
+    return { id: randomUUID(), operation, status: 'pending', applicant, department, subject, payload, step: 0, createdAt: now, expiresAt: now + def.expiryHours * 3_600_000, decidedAt: null, result: null, error: null };
+  }
+
   /** A request a staff member makes (the phone's renewal, a self-reported loss): filed, with its event and audit entry. */
   private fileForStaff(operation: Operation, staffId: string | null, serial: string, payload: Record<string, unknown>, now: number, eventData: Record<string, unknown>): RequestRecord {
     const staff = staffId ? this.d.store.staff.get(staffId) : undefined;
-    const def = this.definition(operation);
-    const request: RequestRecord = {
-      id: randomUUID(),
-      operation,
-      status: 'pending',
-      applicant: `staff:${staff?.employeeNo ?? staffId ?? '?'}`,
-      department: staff?.department ?? null,
-      subject: staff ? `${staff.name} (${staff.employeeNo}) ${serial}` : serial,
-      payload,
-      step: 0,
-      createdAt: now,
-      expiresAt: now + def.expiryHours * 3_600_000,
-      decidedAt: null,
-      result: null,
-      error: null,
-    };
+    const request = this.newRequest(operation, `staff:${staff?.employeeNo ?? staffId ?? '?'}`, staff?.department ?? null, staff ? `${staff.name} (${staff.employeeNo}) ${serial}` : serial, payload, now);
     this.d.store.transaction(() => {
       this.d.store.workflows.insertRequest(request);
       this.event(request, 'created', now, { applicant: request.applicant, subject: request.subject, ...eventData });
@@ -355,12 +332,7 @@ export class WorkflowService {
     if (open?.status === 'pending') return open; // reported already: nothing more to do
     const request = this.fileForStaff('replace', staffId, serial, { serial, revocationReason: CRL_REASON.keyCompromise, selfReported: true, workstation: agentName }, now, { selfReported: true, workstation: agentName });
     if (cert.status === 'good')
-      await this.d.pki.setRevocation(serial, { action: 'hold' }, new Date(now), (c) => {
-        this.d.sessions.onCertificateStatus(c.serial, 'hold');
-        this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? staffId, action: 'certificate.hold', target: c.serial, result: 'ok', details: { request: request.id, lostPhone: true, selfReported: true } });
-        request.result = { held: true };
-        this.d.store.workflows.updateRequest(request);
-      });
+      await this.holdLost(request, now, (details) => this.d.audit.record({ actorType: 'staff', actor: staff?.employeeNo ?? staffId, action: 'certificate.hold', target: serial, result: 'ok', details: { ...details, selfReported: true } }));
     return request;
   }
 
@@ -384,14 +356,16 @@ export class WorkflowService {
   private async holdForReplacement(request: RequestRecord, admin: AdminRecord, now: number): Promise<void> {
     const serial = request.payload.serial as string;
     if (this.d.pki.certificate(serial).status !== 'good') return; // already on hold (or revoked: the approval will say)
-    await this.d.audit.asAdminAsync(admin, 'certificate.hold', serial, (record) =>
-      this.d.pki.setRevocation(serial, { action: 'hold' }, new Date(now), (c) => {
-        this.d.sessions.onCertificateStatus(c.serial, 'hold');
-        record({ request: request.id, lostPhone: true });
-        request.result = { held: true };
-        this.d.store.workflows.updateRequest(request);
-      }),
-    );
+    await this.d.audit.asAdminAsync(admin, 'certificate.hold', serial, (record) => this.holdLost(request, now, record));
+  }
+
+  /** Hold a replacement's certificate; in the same transaction `recorded` writes its audit entry and the request notes it. */
+  private holdLost(request: RequestRecord, now: number, recorded: (details: Record<string, unknown>) => void) {
+    return this.d.pki.setRevocation(request.payload.serial as string, { action: 'hold' }, new Date(now), () => {
+      recorded({ request: request.id, lostPhone: true });
+      request.result = { held: true };
+      this.d.store.workflows.updateRequest(request);
+    });
   }
 
   /**
@@ -412,10 +386,7 @@ export class WorkflowService {
     const serial = r.payload.serial as string | undefined;
     if (r.operation === 'replace' && r.result?.held && serial && this.d.pki.certificate(serial).status === 'hold')
       await this.d.audit.asAdminAsync(admin, 'certificate.release', serial, (record) =>
-        this.d.pki.setRevocation(serial, { action: 'release' }, new Date(now), (c) => {
-          this.d.sessions.onCertificateStatus(c.serial, 'release');
-          record({ request: id, phoneFound: true });
-        }),
+        this.d.pki.setRevocation(serial, { action: 'release' }, new Date(now), () => record({ request: id, phoneFound: true })),
       );
     return cancelled;
   }
@@ -555,7 +526,6 @@ export class WorkflowService {
           let done: RequestRecord | undefined;
           await this.d.audit.asAdminAsync(actor, `certificate.${op}`, p.serial, (record) =>
             this.d.pki.setRevocation(p.serial!, change, new Date(now), (c) => {
-              this.d.sessions.onCertificateStatus(c.serial, op);
               record({ request: request.id, was: c.status, ...(op === 'revoke' ? { reason: p.reason } : {}) });
               done = finish({ serial: c.serial, was: c.status });
             }),
@@ -566,10 +536,9 @@ export class WorkflowService {
           const old = this.d.pki.certificate(p.serial!);
           if (old.status === 'revoked') throw Errors.certRevoked();
           await this.d.audit.asAdminAsync(actor, 'certificate.revoke', old.serial, (record) =>
-            this.d.pki.setRevocation(old.serial, { action: 'revoke', reason: p.revocationReason as number }, new Date(now), (c) => {
-              this.d.sessions.onCertificateStatus(c.serial, 'revoke');
-              record({ request: request.id, reason: p.revocationReason, lostPhone: true });
-            }),
+            this.d.pki.setRevocation(old.serial, { action: 'revoke', reason: p.revocationReason as number }, new Date(now), () =>
+              record({ request: request.id, reason: p.revocationReason, lostPhone: true }),
+            ),
           );
           if (!old.staffId) throw Errors.conflict({ zh: '证书没有对应的医务人员', en: 'the certificate has no staff member' });
           const algorithm = (p.algorithm as 'sm2' | 'rsa-2048' | 'rsa-1024' | undefined) ?? algorithmOf(old.der);

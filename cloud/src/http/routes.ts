@@ -156,7 +156,7 @@ export function defineRoutes(services: Services): RouteTable {
       body: z.object({ reason: z.literal(REVOCATION_REASONS) }).strict(),
       response: CertificateView,
       handler: async ({ params, body, admin }) =>
-        (services.workflows.assertDirect('revoke'), view((await services.audit.asAdminAsync(admin, 'certificate.revoke', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'revoke'), done({ reason: body.reason, was: c.status }))))).serial)),
+        (services.workflows.assertDirect('revoke'), view((await services.audit.asAdminAsync(admin, 'certificate.revoke', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'revoke', reason: body.reason }, new Date(), (c) => done({ reason: body.reason, was: c.status })))).serial)),
     }),
     defineJson({
       method: 'post',
@@ -164,7 +164,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '冻结证书 (certificateHold: unusable until released)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params, admin }) => (services.workflows.assertDirect('hold'), view((await services.audit.asAdminAsync(admin, 'certificate.hold', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'hold'), done())))).serial)),
+      handler: async ({ params, admin }) => (services.workflows.assertDirect('hold'), view((await services.audit.asAdminAsync(admin, 'certificate.hold', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'hold' }, new Date(), () => done()))).serial)),
     }),
     defineJson({
       method: 'post',
@@ -172,7 +172,7 @@ export function defineRoutes(services: Services): RouteTable {
       summary: '解冻证书 (release a hold)',
       auth: 'admin',
       response: CertificateView,
-      handler: async ({ params, admin }) => (services.workflows.assertDirect('release'), view((await services.audit.asAdminAsync(admin, 'certificate.release', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'release'), done())))).serial)),
+      handler: async ({ params, admin }) => (services.workflows.assertDirect('release'), view((await services.audit.asAdminAsync(admin, 'certificate.release', params.serial?.toUpperCase(), (done) => services.pki.setRevocation(Serial.parse(params.serial), { action: 'release' }, new Date(), () => done()))).serial)),
     }),
     defineJson({
       method: 'post',
@@ -323,7 +323,7 @@ export function defineRoutes(services: Services): RouteTable {
           services.audit.record({ actorType: 'system', actor: 'medsign-cloud', action: 'certificate.supersede', target: r.supersedes, result: 'ok', details: { keyRetired: true, certificateRevoked: false, renewedBy: deviceId } });
         } else if (r.supersedes) {
           await services.pki
-            .setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => (services.sessions.onCertificateStatus(c.serial, 'revoke'), services.audit.record({ actorType: 'system', actor: 'medsign-cloud', action: 'certificate.revoke', target: c.serial, result: 'ok', details: { reason: CRL_REASON.superseded, renewedBy: deviceId } })))
+            .setRevocation(r.supersedes, { action: 'revoke', reason: CRL_REASON.superseded }, new Date(), (c) => services.audit.record({ actorType: 'system', actor: 'medsign-cloud', action: 'certificate.revoke', target: c.serial, result: 'ok', details: { reason: CRL_REASON.superseded, renewedBy: deviceId } }))
             .catch(() => services.sessions.onCertificateStatus(r.supersedes!, 'revoke'));
         }
         return { certificate: Buffer.from(r.certificate).toString('base64'), chain: r.chain.map((c) => Buffer.from(c).toString('base64')) };
